@@ -1,0 +1,22 @@
+"""GET /events/{eventId} - one event, with an ETag for conditional updates."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from aws_lambda_powertools.event_handler import Response
+
+from event_core.events import etag, get_event
+from event_core.http import json_response, lambda_entry, make_resolver
+from event_core.models.events import Event
+
+app = make_resolver()
+
+
+@app.get("/events/<eventId>")
+def read(eventId: str) -> Response[Event]:
+    stored = get_event(eventId)
+    return json_response(HTTPStatus.OK, stored.event, {"ETag": etag(stored)})
+
+
+lambda_handler = lambda_entry(app)

@@ -1,0 +1,25 @@
+"""GET /events - a page of events, optionally only those with one status."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from event_core.events import list_events
+from event_core.http import lambda_entry, make_resolver
+from event_core.models.events import EventPage, EventStatus
+
+app = make_resolver()
+
+
+@app.get("/events")
+def list_page(
+    status: Annotated[EventStatus | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    nextToken: Annotated[str | None, Query()] = None,
+) -> EventPage:
+    return list_events(status=status, limit=limit, next_token=nextToken)
+
+
+lambda_handler = lambda_entry(app)

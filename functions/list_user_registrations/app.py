@@ -1,0 +1,25 @@
+"""GET /users/{userId}/registrations - the events a user holds a place at, with status."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from event_core.attendance import user_registrations
+from event_core.http import lambda_entry, make_resolver
+from event_core.models.registrations import UserRegistrationsPage
+
+app = make_resolver()
+
+
+@app.get("/users/<userId>/registrations")
+def list_page(
+    userId: str,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    nextToken: Annotated[str | None, Query()] = None,
+) -> UserRegistrationsPage:
+    return user_registrations(userId, limit=limit, next_token=nextToken)
+
+
+lambda_handler = lambda_entry(app)

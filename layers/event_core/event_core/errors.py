@@ -1,0 +1,78 @@
+"""Typed domain errors. They carry a client-facing message, never an HTTP status."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    message = "Request failed"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+
+    @property
+    def detail(self) -> str:
+        return str(self.args[0])
+
+
+class NotFound(DomainError):
+    message = "Not found"
+
+
+class EventNotFound(NotFound):
+    message = "Event not found"
+
+
+class UserNotFound(NotFound):
+    message = "User not found"
+
+
+class NotRegistered(NotFound):
+    message = "Not registered for this event"
+
+
+class Conflict(DomainError):
+    message = "Conflict"
+
+
+class EventAlreadyExists(Conflict):
+    message = "Event already exists"
+
+
+class UserAlreadyExists(Conflict):
+    message = "User already exists"
+
+
+class AlreadyRegistered(Conflict):
+    message = "Already registered for this event"
+
+
+class EventFull(Conflict):
+    message = "Event is full"
+
+
+class EventNotOpen(Conflict):
+    message = "Event is not open for registration"
+
+
+class CapacityBelowRegistered(Conflict):
+    message = "Capacity cannot be lower than the number of registered attendees"
+
+
+class BadRequest(DomainError):
+    message = "Bad request"
+
+
+class NoFieldsToUpdate(BadRequest):
+    message = "No fields to update"
+
+
+class InvalidPageToken(BadRequest):
+    message = "Invalid nextToken"
+
+
+class Busy(DomainError):
+    """Retries against a contended or throttled table ran out; safe for the client to retry."""
+
+    message = "Service busy, please retry"

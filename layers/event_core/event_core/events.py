@@ -1,0 +1,127 @@
+"""Event use cases: create, read, list, update (promoting into new spots) and delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from event_core.clock import now_iso
+from event_core.errors import CapacityBelowRegistered, EventNotFound, NoFieldsToUpdate
+from event_core.ids import is_valid_id, new_id
+from event_core.models.events import Event, EventCreate, EventDeleted, EventPage
+from event_core.pagination import decode_token, encode_token
+from event_core.store import events, registrations
+from event_core.store.events import StoredEvent
+from event_core.store.retry import StateChanged, with_retries
+from event_core.store.transactions import TransactionCancelled, transact
+from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE, promotion_actions, promotions_due
+
+
+def etag(stored: StoredEvent) -> str:
+    """Entity tag of an event. It moves when an organizer edits the event, not on registrations."""
+    return f'"{stored.event.eventId}.{stored.revision}"'
+
+
+def create_event(request: EventCreate) -> Event:
+    now = now_iso()
+    fields = request.model_dump(mode="json")
+    fields["eventId"] = request.eventId or new_id()
+    event = Event(**fields, registeredCount=0, waitlistCount=0, createdAt=now, updatedAt=now)
+    events.put_new(event)
+    return event
+
+
+def get_event(event_id: str) -> StoredEvent:
+    stored = events.get(event_id) if is_valid_id(event_id) else None
+    if stored is None:
+        raise EventNotFound()
+    return stored
+
+
+def list_events(*, status: str | None, limit: int, next_token: str | None) -> EventPage:
+    scope = f"events:{status or '*'}"
+    state = decode_token(scope, next_token)
+    page, last_key = events.page(status=status, limit=limit, start_key=state["key"] if state else None)
+    token = encode_token(scope, {"key": last_key}) if last_key else None
+    return EventPage(events=page, count=len(page), nextToken=token)
+
+
+def update_event(event_id: str, changes: dict[str, Any]) -> StoredEvent:
+    """Apply the changes atomically; spots they open go to the waitlist's head, in order."""
+    if not changes:
+        raise NoFieldsToUpdate()
+    get_event(event_id)
+    stored, more_due = with_retries(lambda: _apply_once(event_id, changes))
+    while more_due:  # a capacity raise larger than one transaction can promote
+        stored, more_due = with_retries(lambda: _apply_once(event_id, {}))
+    return stored
+
+
+def _apply_once(event_id: str, changes: dict[str, Any]) -> tuple[StoredEvent, bool]:
+    stored = get_event(event_id)
+    event = stored.event
+    capacity = changes.get("capacity", event.capacity)
+    status = changes.get("status", event.status)
+    if capacity < event.registeredCount:
+        raise CapacityBelowRegistered()
+    due = promotions_due(
+        capacity=capacity,
+        registered=event.registeredCount,
+        waiting=event.waitlistCount,
+        status=status,
+    )
+    if not changes and not due:
+        return stored, False
+
+    now = now_iso()
+    promoted, promotions = promotion_actions(event_id, due, now)
+    values: dict[str, object] = {f"{name}": value for name, value in changes.items()}
+    assignments = [f"#{name} = :{name}" for name in changes]
+    assignments.append("registeredCount = registeredCount + :due, waitlistCount = waitlistCount - :due")
+    if changes:
+        assignments.append("updatedAt = :now, revision = revision + :one")
+        values.update(now=now, one=1)
+    values.update(due=due, seen_revision=stored.revision, registered=event.registeredCount)
+    values.update(waiting=event.waitlistCount)
+    update = events.update_action(
+        event_id,
+        update="SET " + ", ".join(assignments),
+        condition="revision = :seen_revision AND registeredCount = :registered AND waitlistCount = :waiting",
+        values=values,
+    )
+    try:
+        transact([update, *promotions])
+    except TransactionCancelled:
+        raise StateChanged() from None
+
+    counts = {
+        "registeredCount": event.registeredCount + len(promoted),
+        "waitlistCount": event.waitlistCount - len(promoted),
+    }
+    stamp = {"updatedAt": now} if changes else {}
+    updated = StoredEvent(
+        event=event.model_copy(update={**changes, **counts, **stamp}),
+        revision=stored.revision + (1 if changes else 0),
+        waitlist_seq_next=stored.waitlist_seq_next,
+    )
+    more_due = due == MAX_PROMOTIONS_PER_WRITE
+    return updated, more_due
+
+
+def delete_event(event_id: str) -> EventDeleted:
+    """Tombstone the event (readers see it gone at once), purge its registrations, then drop it.
+
+    A tombstone left by an interrupted delete keeps the id reserved; deleting again finishes it.
+    """
+    if not is_valid_id(event_id):
+        raise EventNotFound()
+    if not events.mark_deleted(event_id, now_iso()):
+        if events.is_tombstone(event_id):
+            _purge(event_id)
+        raise EventNotFound()
+    _purge(event_id)
+    return EventDeleted(eventId=event_id)
+
+
+def _purge(event_id: str) -> None:
+    registrations.purge_event(event_id)
+    events.remove_tombstone(event_id)

@@ -1,0 +1,124 @@
+"""The HTTP edge shared by every function: resolver factory, error mapping, Lambda entry point.
+
+Errors map to HTTP here and only here, so every function answers the same JSON error shape:
+`{"detail": "<message>"}`, or for request validation a FastAPI-compatible 422 with
+`{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any, TypeVar
+
+from aws_lambda_powertools.event_handler import (
+    APIGatewayRestResolver,
+    CORSConfig,
+    Response,
+    content_types,
+)
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from event_core import errors
+from event_core.observability import logger, metrics, tracer
+from event_core.settings import get_settings
+
+T = TypeVar("T")
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+_STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], HTTPStatus], ...] = (
+    (errors.NotFound, HTTPStatus.NOT_FOUND),
+    (errors.Conflict, HTTPStatus.CONFLICT),
+    (errors.BadRequest, HTTPStatus.BAD_REQUEST),
+    (errors.Busy, HTTPStatus.SERVICE_UNAVAILABLE),
+)
+_ALLOWED_HEADERS = ["Content-Type", "Authorization", "Idempotency-Key", "If-Match", "X-Api-Key"]
+
+
+def error_response(status: HTTPStatus, detail: object, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps({"detail": detail}),
+        headers=headers,
+    )
+
+
+def json_response(status: HTTPStatus, body: T, headers: dict[str, str] | None = None) -> Response[T]:
+    """A JSON response; the route's `Response[Model]` annotation validates and serializes body."""
+    return Response(
+        status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers
+    )
+
+
+def _domain_error(error: errors.DomainError) -> Response:
+    for kind, status in _STATUS_BY_ERROR:
+        if isinstance(error, kind):
+            headers = {"Retry-After": "1"} if status == HTTPStatus.SERVICE_UNAVAILABLE else None
+            return error_response(status, error.detail, headers)
+    return error_response(HTTPStatus.BAD_REQUEST, error.detail)
+
+
+def _validation_error(error: RequestValidationError) -> Response:
+    detail = [
+        {
+            "loc": list(e.get("loc", ())),
+            "msg": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
+        for e in error.errors()
+    ]
+    return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, detail)
+
+
+def _unexpected_error(error: Exception) -> Response:
+    logger.exception("Unhandled error")
+    return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal server error")
+
+
+def make_resolver() -> APIGatewayRestResolver:
+    """A REST resolver with validation, CORS and the shared error mapping."""
+    origins = get_settings().allowed_origins
+    cors = CORSConfig(
+        allow_origin=origins[0],
+        extra_origins=list(origins[1:]),
+        allow_headers=_ALLOWED_HEADERS,
+        expose_headers=["ETag", "Retry-After"],
+        max_age=600,
+    )
+    app = APIGatewayRestResolver(cors=cors, enable_validation=True)
+    app.exception_handler(errors.DomainError)(_domain_error)
+    app.exception_handler(RequestValidationError)(_validation_error)
+    app.exception_handler(Exception)(_unexpected_error)
+    return app
+
+
+def _too_large(event: dict[str, Any]) -> dict[str, Any] | None:
+    """413 for bodies over the configured limit, before anything parses them."""
+    body = event.get("body") or ""
+    limit = get_settings().max_body_bytes
+    if len(body) <= limit:
+        return None
+    origins = get_settings().allowed_origins
+    request_origin = (event.get("headers") or {}).get("origin") or (event.get("headers") or {}).get("Origin")
+    allow = "*" if "*" in origins else (request_origin if request_origin in origins else None)
+    headers = {"Content-Type": content_types.APPLICATION_JSON}
+    if allow:
+        headers["Access-Control-Allow-Origin"] = allow
+    detail = f"Request body too large (limit {limit} bytes)"
+    return {"statusCode": 413, "headers": headers, "body": json.dumps({"detail": detail})}
+
+
+def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
+    """The Lambda handler for a resolver, wrapped by Powertools logging, metrics and tracing."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    @tracer.capture_lambda_handler
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return _too_large(event) or app.resolve(event, context)
+
+    return lambda_handler

@@ -1,0 +1,1 @@
+"""Pydantic models: request bodies, responses and the stored shapes they map to."""

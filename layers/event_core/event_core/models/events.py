@@ -1,0 +1,101 @@
+"""Event models: what clients send, what the API returns."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from event_core.models.fields import (
+    Capacity,
+    Description,
+    EventDate,
+    Id,
+    Location,
+    Organizer,
+    Title,
+)
+
+EventStatus = Literal["active", "cancelled", "completed", "postponed"]
+
+OPEN_STATUS: EventStatus = "active"
+# Statuses in which a freed spot goes to the head of the waitlist.
+PROMOTING_STATUSES: frozenset[str] = frozenset({"active", "postponed"})
+
+_REQUEST = ConfigDict(strict=True, extra="ignore")
+
+
+class EventCreate(BaseModel):
+    """Body of POST /events. Counters and timestamps belong to the server and are ignored."""
+
+    model_config = _REQUEST
+
+    eventId: Id | None = None
+    title: Title
+    description: Description
+    date: EventDate
+    location: Location
+    capacity: Capacity
+    organizer: Organizer
+    status: EventStatus = "active"
+    waitlistEnabled: bool = False
+
+
+class EventUpdate(BaseModel):
+    """Body of PUT /events/{eventId}: any subset of the editable fields, none of them null."""
+
+    model_config = _REQUEST
+
+    title: Title | None = None
+    description: Description | None = None
+    date: EventDate | None = None
+    location: Location | None = None
+    capacity: Capacity | None = None
+    organizer: Organizer | None = None
+    status: EventStatus | None = None
+    waitlistEnabled: bool | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nulls(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True, mode="json")
+
+
+class WaitlistSetting(BaseModel):
+    """Body of PUT /events/{eventId}/waitlist."""
+
+    model_config = _REQUEST
+
+    waitlistEnabled: bool
+
+
+class Event(BaseModel):
+    eventId: str
+    title: str
+    description: str
+    date: str
+    location: str
+    capacity: int
+    organizer: str
+    status: EventStatus
+    waitlistEnabled: bool
+    registeredCount: int = 0
+    waitlistCount: int = 0
+    createdAt: str
+    updatedAt: str
+
+
+class EventPage(BaseModel):
+    events: list[Event]
+    count: int
+    nextToken: str | None = None
+
+
+class EventDeleted(BaseModel):
+    message: str = "Event deleted successfully"
+    eventId: str

@@ -1,0 +1,42 @@
+"""Reusable validated field types shared by the request models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from event_core.ids import ID_PATTERN
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _calendar_date(value: str) -> str:
+    """Accept YYYY-MM-DD or an ISO 8601 date-time that names a real day and time."""
+    try:
+        if len(value) == 10:
+            date.fromisoformat(value)
+        elif len(value) > 10 and value[10] == "T":
+            datetime.fromisoformat(value)
+        else:
+            raise ValueError
+    except ValueError:
+        raise ValueError("must be a valid date (YYYY-MM-DD) or ISO 8601 date-time") from None
+    return value
+
+
+NotBlank = AfterValidator(_not_blank)
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200), NotBlank]
+Description = Annotated[str, StringConstraints(min_length=1, max_length=2000), NotBlank]
+Location = Annotated[str, StringConstraints(min_length=1, max_length=500), NotBlank]
+Organizer = Annotated[str, StringConstraints(min_length=1, max_length=200), NotBlank]
+PersonName = Annotated[str, StringConstraints(min_length=1, max_length=200), NotBlank]
+EventDate = Annotated[str, StringConstraints(max_length=40), AfterValidator(_calendar_date)]
+Capacity = Annotated[int, Field(ge=1, le=100_000)]

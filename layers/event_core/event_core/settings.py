@@ -1,0 +1,32 @@
+"""Typed configuration, read lazily from the environment (importing never fails)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    events_table: str
+    users_table: str
+    registrations_table: str
+    dynamodb_endpoint: str | None
+    allowed_origins: tuple[str, ...]
+    page_token_secret: bytes
+    max_body_bytes: int
+
+
+@cache
+def get_settings() -> Settings:
+    origins = tuple(o.strip() for o in os.environ.get("ALLOWED_ORIGINS", "*").split(",") if o.strip())
+    return Settings(
+        events_table=os.environ.get("EVENTS_TABLE", "EventsTable"),
+        users_table=os.environ.get("USERS_TABLE", "UsersTable"),
+        registrations_table=os.environ.get("REGISTRATIONS_TABLE", "RegistrationsTable"),
+        dynamodb_endpoint=os.environ.get("DYNAMODB_ENDPOINT") or None,
+        allowed_origins=origins or ("*",),
+        page_token_secret=os.environ.get("PAGE_TOKEN_SECRET", "change-me-in-production").encode(),
+        max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", str(64 * 1024))),
+    )

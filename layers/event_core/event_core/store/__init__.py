@@ -1,0 +1,1 @@
+"""DynamoDB access: the only code that knows table names, key shapes and expressions."""

@@ -1,0 +1,151 @@
+"""Events table: one item per event, holding its counters and its waitlist ticket dispenser."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from event_core.errors import EventAlreadyExists
+from event_core.models.events import Event
+from event_core.settings import get_settings
+from event_core.store.client import dynamodb
+from event_core.store.codec import Item, decode, encode, encode_value, key
+
+STATUS_INDEX = "status-date-index"
+_EVENT_FIELDS = frozenset(Event.model_fields)
+_LIVE = "attribute_exists(eventId) AND attribute_not_exists(deletedAt)"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as stored, with the server-only fields that guard concurrent writes."""
+
+    event: Event
+    revision: int
+    waitlist_seq_next: int
+
+    @property
+    def free_spots(self) -> int:
+        return self.event.capacity - self.event.registeredCount
+
+
+def table() -> str:
+    return get_settings().events_table
+
+
+def event_key(event_id: str) -> Item:
+    return key(eventId=event_id)
+
+
+def from_item(item: dict[str, Any]) -> StoredEvent | None:
+    values = decode(item)
+    if "deletedAt" in values:
+        return None
+    return StoredEvent(
+        event=Event.model_validate({k: v for k, v in values.items() if k in _EVENT_FIELDS}),
+        revision=int(values.get("revision", 0)),
+        waitlist_seq_next=int(values.get("waitlistSeqNext", 1)),
+    )
+
+
+def get(event_id: str, *, consistent: bool = True) -> StoredEvent | None:
+    response = dynamodb().get_item(TableName=table(), Key=event_key(event_id), ConsistentRead=consistent)
+    item = response.get("Item")
+    return from_item(item) if item else None
+
+
+def put_new(event: Event) -> None:
+    item = encode({**event.model_dump(mode="json"), "revision": 0, "waitlistSeqNext": 1})
+    try:
+        dynamodb().put_item(TableName=table(), Item=item, ConditionExpression="attribute_not_exists(eventId)")
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            raise EventAlreadyExists() from None
+        raise
+
+
+def condition_values(**values: object) -> dict[str, Any]:
+    return {f":{name}": encode_value(value) for name, value in values.items()}
+
+
+def update_action(
+    event_id: str,
+    *,
+    update: str,
+    condition: str,
+    values: dict[str, object],
+) -> dict[str, Any]:
+    """A TransactWriteItems Update on a live (not deleted) event.
+
+    Write `#name` for any attribute (reserved words such as status and capacity need it);
+    the names map is derived from the expressions.
+    """
+    names = {token: token[1:] for token in re.findall(r"#\w+", f"{update} {condition}")}
+    action: dict[str, Any] = {
+        "TableName": table(),
+        "Key": event_key(event_id),
+        "UpdateExpression": update,
+        "ConditionExpression": f"{_LIVE} AND ({condition})",
+        "ExpressionAttributeValues": condition_values(**values),
+    }
+    if names:
+        action["ExpressionAttributeNames"] = names
+    return {"Update": action}
+
+
+def page(*, status: str | None, limit: int, start_key: Item | None) -> tuple[list[Event], Item | None]:
+    """One page of events: a Query on the status index, or a Scan when no status is asked for."""
+    request: dict[str, Any] = {"TableName": table(), "Limit": limit}
+    if start_key:
+        request["ExclusiveStartKey"] = start_key
+    if status is None:
+        response = dynamodb().scan(**request)
+    else:
+        request.update(
+            IndexName=STATUS_INDEX,
+            KeyConditionExpression="#status = :status",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":status": {"S": status}},
+        )
+        response = dynamodb().query(**request)
+    events = [stored.event for item in response.get("Items", []) if (stored := from_item(item))]
+    return events, response.get("LastEvaluatedKey")
+
+
+def mark_deleted(event_id: str, deleted_at: str) -> bool:
+    """Tombstone a live event so every reader sees it as gone. False if it was not live."""
+    try:
+        dynamodb().update_item(
+            TableName=table(),
+            Key=event_key(event_id),
+            UpdateExpression="SET deletedAt = :at REMOVE #status",
+            ConditionExpression=_LIVE,
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":at": {"S": deleted_at}},
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def is_tombstone(event_id: str) -> bool:
+    response = dynamodb().get_item(
+        TableName=table(),
+        Key=event_key(event_id),
+        ConsistentRead=True,
+        ProjectionExpression="deletedAt",
+    )
+    return "deletedAt" in response.get("Item", {})
+
+
+def remove_tombstone(event_id: str) -> None:
+    dynamodb().delete_item(
+        TableName=table(),
+        Key=event_key(event_id),
+        ConditionExpression="attribute_exists(deletedAt)",
+    )

@@ -1,0 +1,201 @@
+"""Registrations table: one item per (event, user), with sparse indexes for each queue.
+
+- registered-index (LSI): confirmed attendees in order of confirmation (registeredSort).
+- waitlist-index (LSI): waiting people by arrival ticket (waitlistSeq); the head is the lowest.
+- user-index (GSI): one user's registrations across events, by sign-up time.
+LSIs allow strongly consistent reads, so the waitlist head is never read stale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from event_core.settings import get_settings
+from event_core.store.client import dynamodb
+from event_core.store.codec import Item, decode, encode, key
+
+REGISTERED_INDEX = "registered-index"
+WAITLIST_INDEX = "waitlist-index"
+USER_INDEX = "user-index"
+REGISTERED = "registered"
+WAITLISTED = "waitlisted"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRegistration:
+    event_id: str
+    user_id: str
+    status: str
+    registered_at: str
+    waitlist_seq: int | None = None
+
+
+def table() -> str:
+    return get_settings().registrations_table
+
+
+def registration_key(event_id: str, user_id: str) -> Item:
+    return key(eventId=event_id, userId=user_id)
+
+
+def from_item(item: dict[str, Any]) -> StoredRegistration:
+    values = decode(item)
+    seq = values.get("waitlistSeq")
+    return StoredRegistration(
+        event_id=values["eventId"],
+        user_id=values["userId"],
+        status=values["status"],
+        registered_at=values["registeredAt"],
+        waitlist_seq=int(seq) if seq is not None else None,
+    )
+
+
+def confirmed_sort(confirmed_at: str, user_id: str) -> str:
+    return f"{confirmed_at}#{user_id}"
+
+
+def put_action(registration: StoredRegistration) -> dict[str, Any]:
+    """Insert a registration; fails if this user already holds any place at the event."""
+    values: dict[str, object] = {
+        "eventId": registration.event_id,
+        "userId": registration.user_id,
+        "status": registration.status,
+        "registeredAt": registration.registered_at,
+    }
+    if registration.status == REGISTERED:
+        values["registeredSort"] = confirmed_sort(registration.registered_at, registration.user_id)
+    else:
+        values["waitlistSeq"] = registration.waitlist_seq
+    return {
+        "Put": {
+            "TableName": table(),
+            "Item": encode(values),
+            "ConditionExpression": "attribute_not_exists(userId)",
+        }
+    }
+
+
+def delete_action(registration: StoredRegistration) -> dict[str, Any]:
+    """Remove a registration, provided it is still exactly as read."""
+    condition = "#status = :status"
+    values: dict[str, Any] = {":status": {"S": registration.status}}
+    if registration.waitlist_seq is not None:
+        condition += " AND waitlistSeq = :seq"
+        values[":seq"] = {"N": str(registration.waitlist_seq)}
+    return {
+        "Delete": {
+            "TableName": table(),
+            "Key": registration_key(registration.event_id, registration.user_id),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": values,
+        }
+    }
+
+
+def promote_action(registration: StoredRegistration, promoted_at: str) -> dict[str, Any]:
+    """Move a waiting person to registered, provided they are still waiting with that ticket."""
+    return {
+        "Update": {
+            "TableName": table(),
+            "Key": registration_key(registration.event_id, registration.user_id),
+            "UpdateExpression": (
+                "SET #status = :registered, registeredSort = :sort, promotedAt = :at REMOVE waitlistSeq"
+            ),
+            "ConditionExpression": "#status = :waitlisted AND waitlistSeq = :seq",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {
+                ":registered": {"S": REGISTERED},
+                ":waitlisted": {"S": WAITLISTED},
+                ":sort": {"S": confirmed_sort(promoted_at, registration.user_id)},
+                ":at": {"S": promoted_at},
+                ":seq": {"N": str(registration.waitlist_seq)},
+            },
+        }
+    }
+
+
+def waitlist_head(event_id: str, count: int) -> list[StoredRegistration]:
+    """The first `count` people in the waitlist, read strongly consistent."""
+    if count <= 0:
+        return []
+    items, _ = index_page(WAITLIST_INDEX, event_id, limit=count, start_key=None)
+    return items
+
+
+def index_page(
+    index: str, event_id: str, *, limit: int, start_key: Item | None
+) -> tuple[list[StoredRegistration], Item | None]:
+    """One page of an event's registered-index or waitlist-index, in index order."""
+    request: dict[str, Any] = {
+        "TableName": table(),
+        "IndexName": index,
+        "KeyConditionExpression": "eventId = :event",
+        "ExpressionAttributeValues": {":event": {"S": event_id}},
+        "ConsistentRead": True,
+        "Limit": limit,
+    }
+    if start_key:
+        request["ExclusiveStartKey"] = start_key
+    response = dynamodb().query(**request)
+    return [from_item(i) for i in response.get("Items", [])], response.get("LastEvaluatedKey")
+
+
+def count_ahead(event_id: str, waitlist_seq: int) -> int:
+    """How many people wait ahead of the given ticket (strongly consistent)."""
+    request: dict[str, Any] = {
+        "TableName": table(),
+        "IndexName": WAITLIST_INDEX,
+        "KeyConditionExpression": "eventId = :event AND waitlistSeq < :seq",
+        "ExpressionAttributeValues": {":event": {"S": event_id}, ":seq": {"N": str(waitlist_seq)}},
+        "ConsistentRead": True,
+        "Select": "COUNT",
+    }
+    total = 0
+    while True:
+        response = dynamodb().query(**request)
+        total += response.get("Count", 0)
+        if "LastEvaluatedKey" not in response:
+            return total
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def user_page(
+    user_id: str, *, limit: int, start_key: Item | None
+) -> tuple[list[StoredRegistration], Item | None]:
+    """One page of a user's registrations, newest sign-up last."""
+    request: dict[str, Any] = {
+        "TableName": table(),
+        "IndexName": USER_INDEX,
+        "KeyConditionExpression": "userId = :user",
+        "ExpressionAttributeValues": {":user": {"S": user_id}},
+        "Limit": limit,
+    }
+    if start_key:
+        request["ExclusiveStartKey"] = start_key
+    response = dynamodb().query(**request)
+    return [from_item(i) for i in response.get("Items", [])], response.get("LastEvaluatedKey")
+
+
+def purge_event(event_id: str) -> int:
+    """Delete every registration of an event, 25 at a time. Returns how many were deleted."""
+    client = dynamodb()
+    request: dict[str, Any] = {
+        "TableName": table(),
+        "KeyConditionExpression": "eventId = :event",
+        "ExpressionAttributeValues": {":event": {"S": event_id}},
+        "ProjectionExpression": "eventId, userId",
+    }
+    deleted = 0
+    while True:
+        response = client.query(**request)
+        keys = response.get("Items", [])
+        for start in range(0, len(keys), 25):
+            pending: Any = {table(): [{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]]}
+            while pending:
+                pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems")
+        deleted += len(keys)
+        if "LastEvaluatedKey" not in response:
+            return deleted
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

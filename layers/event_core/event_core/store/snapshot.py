@@ -1,0 +1,79 @@
+"""One consistent round trip that reads an event, a user and their registration together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from event_core.store import events, registrations, users
+from event_core.store.client import dynamodb
+from event_core.store.events import StoredEvent
+from event_core.store.registrations import StoredRegistration
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    event: StoredEvent | None
+    registration: StoredRegistration | None
+    user_exists: bool
+
+
+def read(event_id: str, user_id: str, *, with_user: bool) -> Snapshot:
+    """BatchGetItem (strongly consistent) of the event, the registration and optionally the user."""
+    request: dict[str, Any] = {
+        events.table(): {"Keys": [events.event_key(event_id)], "ConsistentRead": True},
+        registrations.table(): {
+            "Keys": [registrations.registration_key(event_id, user_id)],
+            "ConsistentRead": True,
+        },
+    }
+    if with_user:
+        request[users.table()] = {
+            "Keys": [users.user_key(user_id)],
+            "ConsistentRead": True,
+            "ProjectionExpression": "userId",
+        }
+    found: dict[str, list[dict[str, Any]]] = {}
+    while request:
+        response = dynamodb().batch_get_item(RequestItems=request)
+        for name, items in response.get("Responses", {}).items():
+            found.setdefault(name, []).extend(items)
+        request = response.get("UnprocessedKeys") or {}
+    event_items = found.get(events.table(), [])
+    registration_items = found.get(registrations.table(), [])
+    return Snapshot(
+        event=events.from_item(event_items[0]) if event_items else None,
+        registration=registrations.from_item(registration_items[0]) if registration_items else None,
+        user_exists=bool(found.get(users.table())),
+    )
+
+
+def events_and_registrations(
+    pairs: list[tuple[str, str]],
+) -> tuple[dict[str, StoredEvent], dict[str, StoredRegistration]]:
+    """Live events and current registrations (by event id) for (event, user) pairs of one user.
+
+    BatchGetItem, 100 keys a call, registrations read strongly consistent.
+    """
+    found_events: dict[str, StoredEvent] = {}
+    found_registrations: dict[str, StoredRegistration] = {}
+    for start in range(0, len(pairs), 50):
+        chunk = pairs[start : start + 50]
+        request: dict[str, Any] = {
+            events.table(): {"Keys": [events.event_key(e) for e, _ in chunk]},
+            registrations.table(): {
+                "Keys": [registrations.registration_key(e, u) for e, u in chunk],
+                "ConsistentRead": True,
+            },
+        }
+        while request:
+            response = dynamodb().batch_get_item(RequestItems=request)
+            answered = response.get("Responses", {})
+            for item in answered.get(events.table(), []):
+                if stored_event := events.from_item(item):
+                    found_events[stored_event.event.eventId] = stored_event
+            for item in answered.get(registrations.table(), []):
+                stored = registrations.from_item(item)
+                found_registrations[stored.event_id] = stored
+            request = response.get("UnprocessedKeys") or {}
+    return found_events, found_registrations
