@@ -28,7 +28,7 @@ def _public(stored: StoredRegistration, waitlist_position: int | None = None) ->
     return Registration(
         eventId=stored.event_id,
         userId=stored.user_id,
-        status=stored.status,  # type: ignore[arg-type]
+        status=stored.status,
         registeredAt=stored.registered_at,
         waitlistPosition=waitlist_position,
     )
@@ -95,7 +95,7 @@ def user_registrations(user_id: str, *, limit: int, next_token: str | None) -> U
                 eventId=stored.event_id,
                 eventTitle=stored_event.event.title,
                 eventDate=stored_event.event.date,
-                status=stored.status,  # type: ignore[arg-type]
+                status=stored.status,
                 waitlistPosition=position(stored),
                 registeredAt=stored.registered_at,
             )

@@ -49,7 +49,6 @@ def update_event(event_id: str, changes: dict[str, Any]) -> StoredEvent:
     """Apply the changes atomically; spots they open go to the waitlist's head, in order."""
     if not changes:
         raise NoFieldsToUpdate()
-    get_event(event_id)
     stored, more_due = with_retries(lambda: _apply_once(event_id, changes))
     while more_due:  # a capacity raise larger than one transaction can promote
         stored, more_due = with_retries(lambda: _apply_once(event_id, {}))

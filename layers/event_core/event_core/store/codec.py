@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 AttributeValue = dict[str, Any]
-Item = dict[str, AttributeValue]
+Item = dict[str, Any]  # attribute name -> attribute value
 
 
 def encode_value(value: object) -> AttributeValue:
