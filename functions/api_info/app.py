@@ -8,7 +8,7 @@ from event_core.http import lambda_entry, make_resolver
 app = make_resolver()
 
 
-@app.get("/")
+@app.get("/", summary="API name and version", tags=["Meta"])
 def api_info() -> dict[str, str]:
     return {"message": "Event Management API", "version": __version__}
 

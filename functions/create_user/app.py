@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from event_core.http import json_response, lambda_entry, make_resolver
+from event_core.api_docs import errors
+from event_core.http import lambda_entry, make_resolver
 from event_core.models.users import User, UserCreate
 from event_core.users import create_user
 
 app = make_resolver()
 
 
-@app.post("/users")
-def create(request: Annotated[UserCreate, Body()]) -> Response[User]:
-    return json_response(HTTPStatus.CREATED, create_user(request))
+@app.post(
+    "/users",
+    status_code=201,
+    summary="Create a user",
+    tags=["Users"],
+    responses=errors(409, 413, 422, e409="User already exists"),
+)
+def create(request: Annotated[UserCreate, Body()]) -> User:
+    return create_user(request)
 
 
 lambda_handler = lambda_entry(app)

@@ -6,6 +6,7 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import Response
 
+from event_core.api_docs import errors
 from event_core.events import etag, get_event
 from event_core.http import json_response, lambda_entry, make_resolver
 from event_core.models.events import Event
@@ -13,7 +14,12 @@ from event_core.models.events import Event
 app = make_resolver()
 
 
-@app.get("/events/<eventId>")
+@app.get(
+    "/events/<eventId>",
+    summary="Get an event (with its ETag)",
+    tags=["Events"],
+    responses=errors(404, e404="Event not found"),
+)
 def read(eventId: str) -> Response[Event]:
     stored = get_event(eventId)
     return json_response(HTTPStatus.OK, stored.event, {"ETag": etag(stored)})

@@ -7,7 +7,7 @@ from event_core.http import lambda_entry, make_resolver
 app = make_resolver()
 
 
-@app.get("/health")
+@app.get("/health", summary="Liveness probe", tags=["Meta"])
 def health() -> dict[str, str]:
     return {"status": "healthy"}
 

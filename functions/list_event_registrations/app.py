@@ -6,6 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from event_core.api_docs import errors
 from event_core.attendance import event_registrations
 from event_core.http import lambda_entry, make_resolver
 from event_core.models.registrations import EventRegistrations
@@ -13,7 +14,12 @@ from event_core.models.registrations import EventRegistrations
 app = make_resolver()
 
 
-@app.get("/events/<eventId>/registrations")
+@app.get(
+    "/events/<eventId>/registrations",
+    summary="An event's attendees, then its waitlist in order",
+    tags=["Registrations"],
+    responses=errors(400, 404, 422, e400="Invalid nextToken", e404="Event not found"),
+)
 def list_page(
     eventId: str,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

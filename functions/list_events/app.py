@@ -6,6 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from event_core.api_docs import errors
 from event_core.events import list_events
 from event_core.http import lambda_entry, make_resolver
 from event_core.models.events import EventPage, EventStatus
@@ -13,7 +14,12 @@ from event_core.models.events import EventPage, EventStatus
 app = make_resolver()
 
 
-@app.get("/events")
+@app.get(
+    "/events",
+    summary="List events, optionally by status",
+    tags=["Events"],
+    responses=errors(400, 422, e400="Invalid nextToken"),
+)
 def list_page(
     status: Annotated[EventStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from event_core.api_docs import errors
 from event_core.http import lambda_entry, make_resolver
 from event_core.models.registrations import Unregistered
 from event_core.registration import unregister
@@ -9,7 +10,12 @@ from event_core.registration import unregister
 app = make_resolver()
 
 
-@app.delete("/events/<eventId>/registrations/<userId>")
+@app.delete(
+    "/events/<eventId>/registrations/<userId>",
+    summary="Unregister; the first person waiting is promoted",
+    tags=["Registrations"],
+    responses=errors(404, 503, e404="Not registered for this event | Event not found"),
+)
 def leave(eventId: str, userId: str) -> Unregistered:
     return unregister(eventId, userId)
 

@@ -138,7 +138,10 @@ def _unregister_once(event_id: str, user_id: str) -> Unregistered:
             actions.append(
                 events.update_action(
                     event_id,
-                    update="SET registeredCount = registeredCount + :delta, waitlistCount = waitlistCount - :due",
+                    update=(
+                        "SET registeredCount = registeredCount + :delta,"
+                        " waitlistCount = waitlistCount - :due"
+                    ),
                     condition=(
                         "registeredCount = :registered AND waitlistCount = :waiting"
                         " AND #capacity = :capacity AND #status = :status"
