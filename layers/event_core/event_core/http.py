@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import (
     APIGatewayRestResolver,
@@ -18,6 +19,7 @@ from aws_lambda_powertools.event_handler import (
     Response,
     content_types,
 )
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -74,6 +76,10 @@ def _validation_error(error: RequestValidationError) -> Response:
     return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, detail)
 
 
+def _no_route(error: NotFoundError) -> Response:
+    return error_response(HTTPStatus.NOT_FOUND, "Not found")
+
+
 def _unexpected_error(error: Exception) -> Response:
     logger.exception("Unhandled error")
     return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal server error")
@@ -92,24 +98,45 @@ def make_resolver() -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(cors=cors, enable_validation=True)
     app.exception_handler(errors.DomainError)(_domain_error)
     app.exception_handler(RequestValidationError)(_validation_error)
+    app.not_found(_no_route)
     app.exception_handler(Exception)(_unexpected_error)
     return app
 
 
+def edge_response(event: dict[str, Any], status: HTTPStatus, detail: str) -> dict[str, Any]:
+    """An error answered before the resolver runs, with the same body shape and CORS rules."""
+    headers = {"Content-Type": content_types.APPLICATION_JSON}
+    request_headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    origin = request_headers.get("origin")
+    origins = get_settings().allowed_origins
+    if origin and ("*" in origins or origin in origins):
+        headers["Access-Control-Allow-Origin"] = "*" if "*" in origins else origin
+    return {"statusCode": int(status), "headers": headers, "body": json.dumps({"detail": detail})}
+
+
+def _body_bytes(event: dict[str, Any]) -> int:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        return len(body) * 3 // 4 - body.count("=", -2)
+    return len(body.encode())
+
+
 def _too_large(event: dict[str, Any]) -> dict[str, Any] | None:
     """413 for bodies over the configured limit, before anything parses them."""
-    body = event.get("body") or ""
     limit = get_settings().max_body_bytes
-    if len(body) <= limit:
+    if _body_bytes(event) <= limit:
         return None
-    origins = get_settings().allowed_origins
-    request_origin = (event.get("headers") or {}).get("origin") or (event.get("headers") or {}).get("Origin")
-    allow = "*" if "*" in origins else (request_origin if request_origin in origins else None)
-    headers = {"Content-Type": content_types.APPLICATION_JSON}
-    if allow:
-        headers["Access-Control-Allow-Origin"] = allow
-    detail = f"Request body too large (limit {limit} bytes)"
-    return {"statusCode": 413, "headers": headers, "body": json.dumps({"detail": detail})}
+    return edge_response(
+        event, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"Request body too large (limit {limit} bytes)"
+    )
+
+
+def _decoded_path(event: dict[str, Any]) -> dict[str, Any]:
+    """API Gateway passes `path` percent-encoded; route on the decoded form (ids like `org:42`)."""
+    path = event.get("path")
+    if not path or "%" not in path:
+        return event
+    return {**event, "path": unquote(path)}
 
 
 def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
@@ -119,6 +146,6 @@ def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
     @metrics.log_metrics(capture_cold_start_metric=True)
     @tracer.capture_lambda_handler
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return _too_large(event) or app.resolve(event, context)
+        return _too_large(event) or app.resolve(_decoded_path(event), context)
 
     return lambda_handler

@@ -139,8 +139,7 @@ def _unregister_once(event_id: str, user_id: str) -> Unregistered:
                 events.update_action(
                     event_id,
                     update=(
-                        "SET registeredCount = registeredCount + :delta,"
-                        " waitlistCount = waitlistCount - :due"
+                        "SET registeredCount = registeredCount + :delta, waitlistCount = waitlistCount - :due"
                     ),
                     condition=(
                         "registeredCount = :registered AND waitlistCount = :waiting"

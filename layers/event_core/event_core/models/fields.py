@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated
 
@@ -16,9 +17,14 @@ def _not_blank(value: str) -> str:
     return value
 
 
+_YMD = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _calendar_date(value: str) -> str:
     """Accept YYYY-MM-DD or an ISO 8601 date-time that names a real day and time."""
     try:
+        if not _YMD.match(value):
+            raise ValueError
         if len(value) == 10:
             date.fromisoformat(value)
         elif len(value) > 10 and value[10] == "T":

@@ -51,8 +51,11 @@ def from_item(item: dict[str, Any]) -> StoredRegistration:
     )
 
 
-def confirmed_sort(confirmed_at: str, user_id: str) -> str:
-    return f"{confirmed_at}#{user_id}"
+def confirmed_sort(confirmed_at: str, user_id: str, waitlist_seq: int | None = None) -> str:
+    """Order of confirmation; people promoted in one write keep their queue order."""
+    if waitlist_seq is None:
+        return f"{confirmed_at}#{user_id}"
+    return f"{confirmed_at}#{waitlist_seq:012d}#{user_id}"
 
 
 def put_action(registration: StoredRegistration) -> dict[str, Any]:
@@ -108,7 +111,7 @@ def promote_action(registration: StoredRegistration, promoted_at: str) -> dict[s
             "ExpressionAttributeValues": {
                 ":registered": {"S": REGISTERED},
                 ":waitlisted": {"S": WAITLISTED},
-                ":sort": {"S": confirmed_sort(promoted_at, registration.user_id)},
+                ":sort": {"S": confirmed_sort(promoted_at, registration.user_id, registration.waitlist_seq)},
                 ":at": {"S": promoted_at},
                 ":seq": {"N": str(registration.waitlist_seq)},
             },
