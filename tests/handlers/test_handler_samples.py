@@ -1,0 +1,284 @@
+"""The events/ samples: consistent with template.yaml, and each answered by its function."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import pytest
+from samcli.yamlhelper import yaml_parse
+
+from event_core import __version__
+from event_core.models.events import Event
+from tests.handlers.lambda_runner import (
+    EVENTS_DIR,
+    FUNCTION_NAMES,
+    ROOT,
+    SEED_FILE,
+    Answer,
+    invoke,
+    load_sample,
+)
+from tests.unit.invariants import assert_invariants, read_tables, stored_event
+
+EVENT_KEYS = set(Event.model_fields)
+PROXY_EVENT_KEYS = {
+    "resource",
+    "path",
+    "httpMethod",
+    "headers",
+    "multiValueHeaders",
+    "queryStringParameters",
+    "multiValueQueryStringParameters",
+    "pathParameters",
+    "stageVariables",
+    "requestContext",
+    "body",
+    "isBase64Encoded",
+}
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
+
+
+@cache
+def routes() -> dict[str, tuple[str, str]]:
+    """Function directory name -> (path, method) of its Api event in template.yaml."""
+    resources = yaml_parse((ROOT / "template.yaml").read_text())["Resources"]
+    found = {}
+    for resource in resources.values():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        name = resource["Properties"]["CodeUri"].strip("/").split("/")[-1]
+        (api,) = resource["Properties"]["Events"].values()
+        found[name] = (api["Properties"]["Path"], api["Properties"]["Method"].upper())
+    return found
+
+
+def test_every_function_has_exactly_one_sample():
+    samples = sorted(p.stem for p in EVENTS_DIR.glob("*.json"))
+    assert samples == FUNCTION_NAMES
+    assert sorted(routes()) == FUNCTION_NAMES
+
+
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
+def test_sample_is_a_consistent_proxy_event_for_its_route(name):
+    event = load_sample(name)
+    path, method = routes()[name]
+
+    assert set(event) == PROXY_EVENT_KEYS
+    assert (event["resource"], event["httpMethod"]) == (path, method)
+    context = event["requestContext"]
+    assert (context["resourcePath"], context["httpMethod"]) == (path, method)
+    assert context["requestId"]
+    assert context["stage"]
+    assert "sourceIp" in context["identity"]
+
+    names = re.findall(r"{(\w+)}", path)
+    params = event["pathParameters"] or {}
+    assert sorted(params) == sorted(names)
+    expected_path = path
+    for key, value in params.items():
+        expected_path = expected_path.replace("{" + key + "}", value)
+    assert event["path"] == expected_path
+    assert context["path"].endswith(expected_path)
+
+    assert event["multiValueHeaders"] == {k: [v] for k, v in event["headers"].items()}
+    query = event["queryStringParameters"]
+    assert event["multiValueQueryStringParameters"] == ({k: [v] for k, v in query.items()} if query else None)
+    assert event["isBase64Encoded"] is False
+    if method in ("POST", "PUT"):
+        assert isinstance(json.loads(event["body"]), dict)
+        assert event["headers"]["Content-Type"] == "application/json"
+    else:
+        assert event["body"] is None
+
+
+def test_samples_only_refer_to_seeded_ids_or_ids_they_create():
+    seed = json.loads(SEED_FILE.read_text())
+    seeded = {e["eventId"] for e in seed["events"]} | {u["userId"] for u in seed["users"]}
+    created = {
+        json.loads(load_sample(n)["body"]).get(k)
+        for n, k in [("create_event", "eventId"), ("create_user", "userId")]
+    }
+    assert not created & seeded
+    for name in FUNCTION_NAMES:
+        event = load_sample(name)
+        referenced = set((event["pathParameters"] or {}).values())
+        if name == "register":
+            referenced.add(json.loads(event["body"])["userId"])
+        assert referenced <= seeded, name
+
+
+# ------------------------------------------------------------------ what each sample answers
+
+
+def sent(name: str) -> dict[str, Any]:
+    return json.loads(load_sample(name)["body"])
+
+
+def check_api_info(answer: Answer, ddb: Any) -> None:
+    assert answer.body == {"message": "Event Management API", "version": __version__}
+
+
+def check_health(answer: Answer, ddb: Any) -> None:
+    assert answer.body == {"status": "healthy"}
+
+
+def check_create_event(answer: Answer, ddb: Any) -> None:
+    body = answer.body
+    assert set(body) == EVENT_KEYS
+    assert {k: body[k] for k in sent("create_event")} == sent("create_event")
+    assert (body["registeredCount"], body["waitlistCount"]) == (0, 0)
+    assert TIMESTAMP.match(body["createdAt"])
+    assert body["createdAt"] == body["updatedAt"]
+    assert read_tables(ddb, "evt-sample-3").event is not None
+
+
+def check_list_events(answer: Answer, ddb: Any) -> None:
+    body = answer.body
+    assert set(body) == {"events", "count", "nextToken"}
+    assert sorted(e["eventId"] for e in body["events"]) == ["evt-sample-1", "evt-sample-2"]
+    assert all(set(e) == EVENT_KEYS and e["status"] == "active" for e in body["events"])
+    assert (body["count"], body["nextToken"]) == (2, None)
+
+
+def check_get_event(answer: Answer, ddb: Any) -> None:
+    body = answer.body
+    assert set(body) == EVENT_KEYS
+    assert (body["eventId"], body["title"], body["registeredCount"]) == ("evt-sample-1", "Python Meetup", 1)
+    assert answer.header("ETag") == '"evt-sample-1.0"'
+
+
+def check_update_event(answer: Answer, ddb: Any) -> None:
+    body = answer.body
+    assert set(body) == EVENT_KEYS
+    assert {k: body[k] for k in sent("update_event")} == sent("update_event")
+    assert body["updatedAt"] > body["createdAt"]
+    assert answer.header("ETag") == '"evt-sample-1.1"'
+    assert stored_event(ddb, "evt-sample-1")["title"] == sent("update_event")["title"]
+
+
+def check_delete_event(answer: Answer, ddb: Any) -> None:
+    assert answer.body == {"message": "Event deleted successfully", "eventId": "evt-sample-2"}
+    assert read_tables(ddb, "evt-sample-2").event is None
+
+
+def check_set_waitlist(answer: Answer, ddb: Any) -> None:
+    assert set(answer.body) == EVENT_KEYS
+    assert answer.body["waitlistEnabled"] is sent("set_waitlist")["waitlistEnabled"]
+    assert stored_event(ddb, "evt-sample-1")["waitlistEnabled"] is sent("set_waitlist")["waitlistEnabled"]
+
+
+def check_create_user(answer: Answer, ddb: Any) -> None:
+    assert set(answer.body) == {"userId", "name", "createdAt"}
+    assert {k: answer.body[k] for k in ("userId", "name")} == sent("create_user")
+    assert TIMESTAMP.match(answer.body["createdAt"])
+
+
+def check_get_user(answer: Answer, ddb: Any) -> None:
+    assert set(answer.body) == {"userId", "name", "createdAt"}
+    assert (answer.body["userId"], answer.body["name"]) == ("user-sample-1", "Ada Lovelace")
+
+
+def check_register(answer: Answer, ddb: Any) -> None:
+    assert set(answer.body) == {"eventId", "userId", "status", "registeredAt"}
+    assert (answer.body["eventId"], answer.body["userId"]) == ("evt-sample-1", "user-sample-2")
+    assert answer.body["status"] == "registered"
+    assert set(assert_invariants(ddb, "evt-sample-1").registered) == {"user-sample-1", "user-sample-2"}
+
+
+def check_unregister(answer: Answer, ddb: Any) -> None:
+    assert answer.body == {
+        "message": "Successfully unregistered from event",
+        "eventId": "evt-sample-1",
+        "userId": "user-sample-1",
+        "promotedUserId": None,
+    }
+    assert assert_invariants(ddb, "evt-sample-1").registered == []
+
+
+def check_list_event_registrations(answer: Answer, ddb: Any) -> None:
+    body = answer.body
+    assert set(body) == {
+        "eventId",
+        "registered",
+        "waitlisted",
+        "registeredCount",
+        "waitlistCount",
+        "nextToken",
+    }
+    assert [(r["userId"], r["status"]) for r in body["registered"]] == [("user-sample-1", "registered")]
+    assert set(body["registered"][0]) == {"eventId", "userId", "status", "registeredAt"}
+    assert (body["waitlisted"], body["registeredCount"], body["waitlistCount"]) == ([], 1, 0)
+    assert body["nextToken"] is None
+
+
+def check_list_user_registrations(answer: Answer, ddb: Any) -> None:
+    body = answer.body
+    assert set(body) == {"registrations", "count", "nextToken"}
+    (entry,) = body["registrations"]
+    assert entry == {
+        "eventId": "evt-sample-1",
+        "eventTitle": "Python Meetup",
+        "eventDate": "2027-03-10",
+        "status": "registered",
+        "waitlistPosition": None,
+        "registeredAt": entry["registeredAt"],
+    }
+    assert (body["count"], body["nextToken"]) == (1, None)
+
+
+EXPECTED: dict[str, tuple[int, Callable[[Answer, Any], None]]] = {
+    "api_info": (200, check_api_info),
+    "health": (200, check_health),
+    "create_event": (201, check_create_event),
+    "list_events": (200, check_list_events),
+    "get_event": (200, check_get_event),
+    "update_event": (200, check_update_event),
+    "delete_event": (200, check_delete_event),
+    "set_waitlist": (200, check_set_waitlist),
+    "create_user": (201, check_create_user),
+    "get_user": (200, check_get_user),
+    "register": (201, check_register),
+    "unregister": (200, check_unregister),
+    "list_event_registrations": (200, check_list_event_registrations),
+    "list_user_registrations": (200, check_list_user_registrations),
+}
+
+
+def test_every_sample_has_an_expectation():
+    assert sorted(EXPECTED) == FUNCTION_NAMES
+
+
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
+def test_sample_invocation_answers_with_the_documented_shape(ddb, name):
+    # Given the seeded sample data
+    status, check = EXPECTED[name]
+
+    # When the sample is invoked, as `sam local invoke <Fn> -e events/<name>.json` does
+    answer = invoke(name, load_sample(name))
+
+    # Then the status, JSON body and CORS headers are those of the contract
+    assert answer.status == status, answer.body
+    assert answer.header("Content-Type") == "application/json"
+    assert answer.header("Access-Control-Allow-Origin") == "*"
+    check(answer, ddb)
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("create_event", 409),
+        ("create_user", 409),
+        ("register", 409),
+        ("unregister", 404),
+        ("delete_event", 404),
+    ],
+)
+def test_samples_that_change_state_answer_conflict_or_not_found_the_second_time(ddb, name, status):
+    assert invoke(name, load_sample(name)).status in (200, 201)
+    again = invoke(name, load_sample(name))
+    assert again.status == status
+    assert isinstance(again.body["detail"], str)

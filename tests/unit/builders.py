@@ -1,0 +1,51 @@
+"""Given-steps for the domain tests: events, users and registrations with unique ids."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from event_core import events, registration, users
+from event_core.models.events import EventCreate
+from event_core.models.registrations import Registration
+from event_core.models.users import UserCreate
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def an_event(
+    *,
+    capacity: int = 10,
+    waitlist: bool = True,
+    status: str = "active",
+    date: str = "2027-05-01",
+    **fields: Any,
+) -> str:
+    """Create an event and return its id."""
+    body: dict[str, Any] = {
+        "eventId": unique("evt"),
+        "title": "Unit test event",
+        "description": "Created by a unit test",
+        "date": date,
+        "location": "Test Hall",
+        "capacity": capacity,
+        "organizer": "Tests",
+        "status": status,
+        "waitlistEnabled": waitlist,
+        **fields,
+    }
+    return events.create_event(EventCreate.model_validate(body)).eventId
+
+
+def a_user(name: str = "Test User") -> str:
+    return users.create_user(UserCreate(userId=unique("user"), name=name)).userId
+
+
+def some_users(count: int) -> list[str]:
+    return [a_user(f"User {i}") for i in range(count)]
+
+
+def register_all(event_id: str, user_ids: list[str]) -> list[Registration]:
+    return [registration.register(event_id, user_id) for user_id in user_ids]

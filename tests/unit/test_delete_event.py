@@ -1,0 +1,121 @@
+"""Deleting an event removes it and every registration; a half-done delete hides it already."""
+
+from __future__ import annotations
+
+import pytest
+
+from event_core import errors
+from event_core.attendance import event_registrations, user_registrations
+from event_core.clock import now_iso
+from event_core.events import create_event, delete_event, get_event, list_events
+from event_core.models.events import EventCreate
+from event_core.registration import register, unregister
+from event_core.store import events as event_store
+from tests.unit.builders import a_user, an_event, register_all, some_users
+from tests.unit.invariants import assert_invariants, read_tables
+
+
+def test_delete_removes_the_event_and_all_its_registrations(ddb):
+    # Given a full event with people waiting, and a user also registered elsewhere
+    event_id = an_event(capacity=2, waitlist=True)
+    other_event = an_event(capacity=5)
+    people = some_users(4)
+    register_all(event_id, people)
+    register(other_event, people[0])
+
+    # When the event is deleted
+    result = delete_event(event_id)
+
+    # Then it is gone with every registration, and the user's list shows only the other event
+    assert (result.eventId, result.message) == (event_id, "Event deleted successfully")
+    tables = read_tables(ddb, event_id)
+    assert (tables.event, tables.rows) == (None, [])
+    with pytest.raises(errors.EventNotFound):
+        get_event(event_id)
+    with pytest.raises(errors.EventNotFound):
+        event_registrations(event_id, limit=10, next_token=None)
+    listed = user_registrations(people[0], limit=10, next_token=None)
+    assert [r.eventId for r in listed.registrations] == [other_event]
+    assert user_registrations(people[3], limit=10, next_token=None).registrations == []
+    assert_invariants(ddb, other_event)
+
+
+def test_deleted_event_refuses_registration_and_unregistration(ddb):
+    # Given a deleted event that had an attendee
+    event_id = an_event(capacity=2)
+    user_id = a_user()
+    register(event_id, user_id)
+    delete_event(event_id)
+
+    # When the attendee tries to register or leave
+    # Then the event is not found either way
+    with pytest.raises(errors.EventNotFound):
+        register(event_id, user_id)
+    with pytest.raises(errors.EventNotFound):
+        unregister(event_id, user_id)
+
+
+def test_deleting_twice_or_an_unknown_event_is_not_found(ddb):
+    event_id = an_event()
+    delete_event(event_id)
+    with pytest.raises(errors.EventNotFound):
+        delete_event(event_id)
+    with pytest.raises(errors.EventNotFound):
+        delete_event("evt-never-created")
+    with pytest.raises(errors.EventNotFound):
+        delete_event("bad id")
+
+
+def test_delete_purges_more_registrations_than_one_batch(ddb):
+    # Given an event with 30 registrations (more than one BatchWriteItem of 25)
+    event_id = an_event(capacity=20, waitlist=True)
+    register_all(event_id, some_users(30))
+
+    # When it is deleted
+    delete_event(event_id)
+
+    # Then nothing is left
+    assert read_tables(ddb, event_id).rows == []
+
+
+def test_interrupted_delete_hides_the_event_and_deleting_again_finishes(ddb):
+    # Given a delete that tombstoned the event but died before purging its registrations
+    event_id = an_event(capacity=1, waitlist=True)
+    holder, waiting = some_users(2)
+    register_all(event_id, [holder, waiting])
+    assert event_store.mark_deleted(event_id, now_iso())
+
+    # Then readers already see it as gone
+    with pytest.raises(errors.EventNotFound):
+        get_event(event_id)
+    assert event_id not in [e.eventId for e in list_events(status=None, limit=100, next_token=None).events]
+    assert list_events(status="active", limit=100, next_token=None).events == []
+    assert user_registrations(holder, limit=10, next_token=None).registrations == []
+    assert user_registrations(waiting, limit=10, next_token=None).count == 0
+    with pytest.raises(errors.EventNotFound):
+        register(event_id, a_user())
+
+    # And its id stays reserved
+    with pytest.raises(errors.EventAlreadyExists):
+        create_event(EventCreate.model_validate(reused_id_body(event_id)))
+
+    # When the delete is retried
+    with pytest.raises(errors.EventNotFound):
+        delete_event(event_id)
+
+    # Then it finished: the tombstone and the registrations are gone, and the id is free again
+    tables = assert_invariants(ddb, event_id)
+    assert (tables.event, tables.rows) == (None, [])
+    assert create_event(EventCreate.model_validate(reused_id_body(event_id))).eventId == event_id
+
+
+def reused_id_body(event_id: str) -> dict[str, object]:
+    return {
+        "eventId": event_id,
+        "title": "Reused id",
+        "description": "d",
+        "date": "2027-01-01",
+        "location": "l",
+        "capacity": 1,
+        "organizer": "o",
+    }
