@@ -6,8 +6,8 @@ import pytest
 
 from event_core import errors
 from event_core.attendance import event_registrations, user_registrations
-from event_core.clock import now_iso
-from event_core.events import create_event, delete_event, get_event, list_events
+from event_core.clock import iso_ago, now_iso
+from event_core.events import STALE_DELETE_SECONDS, create_event, delete_event, get_event, list_events
 from event_core.models.events import EventCreate
 from event_core.registration import register, unregister
 from event_core.store import events as event_store
@@ -83,7 +83,7 @@ def test_interrupted_delete_hides_the_event_and_deleting_again_finishes(ddb):
     event_id = an_event(capacity=1, waitlist=True)
     holder, waiting = some_users(2)
     register_all(event_id, [holder, waiting])
-    assert event_store.mark_deleted(event_id, now_iso())
+    assert event_store.mark_deleted(event_id, iso_ago(STALE_DELETE_SECONDS + 1), owner="a-delete-that-died")
 
     # Then readers already see it as gone
     with pytest.raises(errors.EventNotFound):
@@ -99,7 +99,7 @@ def test_interrupted_delete_hides_the_event_and_deleting_again_finishes(ddb):
     with pytest.raises(errors.EventAlreadyExists):
         create_event(EventCreate.model_validate(reused_id_body(event_id)))
 
-    # When the delete is retried
+    # When the delete is retried after the grace period
     with pytest.raises(errors.EventNotFound):
         delete_event(event_id)
 
@@ -107,6 +107,23 @@ def test_interrupted_delete_hides_the_event_and_deleting_again_finishes(ddb):
     tables = assert_invariants(ddb, event_id)
     assert (tables.event, tables.rows) == (None, [])
     assert create_event(EventCreate.model_validate(reused_id_body(event_id))).eventId == event_id
+
+
+def test_a_second_delete_leaves_a_delete_in_progress_alone(ddb):
+    # Given a delete in progress: tombstoned just now, registrations not yet purged
+    event_id = an_event(capacity=2, waitlist=True)
+    register_all(event_id, some_users(3))
+    assert event_store.mark_deleted(event_id, now_iso(), owner="a-running-delete")
+
+    # When another delete arrives
+    with pytest.raises(errors.EventNotFound):
+        delete_event(event_id)
+
+    # Then it purged nothing and kept the tombstone: the running delete finishes the job
+    tables = read_tables(ddb, event_id)
+    assert len(tables.rows) == 3
+    with pytest.raises(errors.EventAlreadyExists):
+        create_event(EventCreate.model_validate(reused_id_body(event_id)))
 
 
 def reused_id_body(event_id: str) -> dict[str, object]:

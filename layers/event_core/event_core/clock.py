@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return _iso(datetime.now(UTC))
+
+
+def iso_ago(seconds: float) -> str:
+    return _iso(datetime.now(UTC) - timedelta(seconds=seconds))

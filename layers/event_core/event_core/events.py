@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from event_core.clock import now_iso
+from event_core.clock import iso_ago, now_iso
 from event_core.errors import CapacityBelowRegistered, EventNotFound, NoFieldsToUpdate
 from event_core.ids import is_valid_id, new_id
 from event_core.models.events import Event, EventCreate, EventDeleted, EventPage
@@ -14,6 +14,9 @@ from event_core.store.events import StoredEvent
 from event_core.store.retry import StateChanged, with_retries
 from event_core.store.transactions import TransactionCancelled, transact
 from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE, promotion_actions, promotions_due
+
+# A delete runs inside one Lambda invocation (29 s timeout); older tombstones are orphans.
+STALE_DELETE_SECONDS = 120
 
 
 def etag(stored: StoredEvent) -> str:
@@ -109,18 +112,21 @@ def _apply_once(event_id: str, changes: dict[str, Any]) -> tuple[StoredEvent, bo
 def delete_event(event_id: str) -> EventDeleted:
     """Tombstone the event (readers see it gone at once), purge its registrations, then drop it.
 
-    A tombstone left by an interrupted delete keeps the id reserved; deleting again finishes it.
+    Only the delete that placed the tombstone purges and removes it, so overlapping deletes
+    answer once (the others get 404) and the id stays reserved until the purge is done. A
+    tombstone left by a delete that died is adopted by the next delete after a grace period.
     """
     if not is_valid_id(event_id):
         raise EventNotFound()
-    if not events.mark_deleted(event_id, now_iso()):
-        if events.is_tombstone(event_id):
-            _purge(event_id)
-        raise EventNotFound()
-    _purge(event_id)
-    return EventDeleted(eventId=event_id)
+    owner = new_id()
+    if events.mark_deleted(event_id, now_iso(), owner):
+        _purge(event_id, owner)
+        return EventDeleted(eventId=event_id)
+    if events.take_over_deletion(event_id, now_iso(), owner, stale_before=iso_ago(STALE_DELETE_SECONDS)):
+        _purge(event_id, owner)
+    raise EventNotFound()
 
 
-def _purge(event_id: str) -> None:
+def _purge(event_id: str, owner: str) -> None:
     registrations.purge_event(event_id)
-    events.remove_tombstone(event_id)
+    events.remove_tombstone(event_id, owner)

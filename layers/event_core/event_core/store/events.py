@@ -71,6 +71,11 @@ def condition_values(**values: object) -> dict[str, Any]:
     return {f":{name}": encode_value(value) for name, value in values.items()}
 
 
+def _names(*expressions: str) -> dict[str, str]:
+    """ExpressionAttributeNames for every `#name` the expressions use."""
+    return {token: token[1:] for token in re.findall(r"#\w+", " ".join(expressions))}
+
+
 def update_action(
     event_id: str,
     *,
@@ -83,7 +88,7 @@ def update_action(
     Write `#name` for any attribute (reserved words such as status and capacity need it);
     the names map is derived from the expressions.
     """
-    names = {token: token[1:] for token in re.findall(r"#\w+", f"{update} {condition}")}
+    names = _names(update, condition)
     action: dict[str, Any] = {
         "TableName": table(),
         "Key": event_key(event_id),
@@ -115,17 +120,20 @@ def page(*, status: str | None, limit: int, start_key: Item | None) -> tuple[lis
     return events, response.get("LastEvaluatedKey")
 
 
-def mark_deleted(event_id: str, deleted_at: str) -> bool:
-    """Tombstone a live event so every reader sees it as gone. False if it was not live."""
+def _conditional_update(event_id: str, update: str, condition: str, values: dict[str, object]) -> bool:
+    """An UpdateItem that reports a failed condition as False instead of raising."""
+    names = _names(update, condition)
+    request: dict[str, Any] = {
+        "TableName": table(),
+        "Key": event_key(event_id),
+        "UpdateExpression": update,
+        "ConditionExpression": condition,
+        "ExpressionAttributeValues": condition_values(**values),
+    }
+    if names:
+        request["ExpressionAttributeNames"] = names
     try:
-        dynamodb().update_item(
-            TableName=table(),
-            Key=event_key(event_id),
-            UpdateExpression="SET deletedAt = :at REMOVE #status",
-            ConditionExpression=_LIVE,
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":at": {"S": deleted_at}},
-        )
+        dynamodb().update_item(**request)
     except ClientError as error:
         if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
             return False
@@ -133,19 +141,38 @@ def mark_deleted(event_id: str, deleted_at: str) -> bool:
     return True
 
 
-def is_tombstone(event_id: str) -> bool:
-    response = dynamodb().get_item(
-        TableName=table(),
-        Key=event_key(event_id),
-        ConsistentRead=True,
-        ProjectionExpression="deletedAt",
+def mark_deleted(event_id: str, deleted_at: str, owner: str) -> bool:
+    """Tombstone a live event so every reader sees it as gone. False if it was not live.
+
+    `owner` identifies this delete: only its owner purges the event and removes the tombstone.
+    """
+    return _conditional_update(
+        event_id,
+        update="SET deletedAt = :at, deletedBy = :owner REMOVE #status",
+        condition=_LIVE,
+        values={"at": deleted_at, "owner": owner},
     )
-    return "deletedAt" in response.get("Item", {})
 
 
-def remove_tombstone(event_id: str) -> None:
-    dynamodb().delete_item(
-        TableName=table(),
-        Key=event_key(event_id),
-        ConditionExpression="attribute_exists(deletedAt)",
+def take_over_deletion(event_id: str, deleted_at: str, owner: str, stale_before: str) -> bool:
+    """Adopt a tombstone whose delete was interrupted (older than `stale_before`)."""
+    return _conditional_update(
+        event_id,
+        update="SET deletedAt = :at, deletedBy = :owner",
+        condition="attribute_exists(deletedAt) AND deletedAt < :stale_before",
+        values={"at": deleted_at, "owner": owner, "stale_before": stale_before},
     )
+
+
+def remove_tombstone(event_id: str, owner: str) -> None:
+    """Drop the tombstone this delete placed; a no-op if another delete adopted it."""
+    try:
+        dynamodb().delete_item(
+            TableName=table(),
+            Key=event_key(event_id),
+            ConditionExpression="deletedBy = :owner",
+            ExpressionAttributeValues={":owner": {"S": owner}},
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise

@@ -189,6 +189,7 @@ def purge_event(event_id: str) -> int:
         "KeyConditionExpression": "eventId = :event",
         "ExpressionAttributeValues": {":event": {"S": event_id}},
         "ProjectionExpression": "eventId, userId",
+        "ConsistentRead": True,
     }
     deleted = 0
     while True:
