@@ -1,0 +1,57 @@
+# The verbs: `make dev` runs the API locally, `make test` is what CI runs.
+.DEFAULT_GOAL := help
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+CODE := layers/event_core functions tools tests
+PYTEST_ARGS ?=
+
+# sam validate/build need a region; SAM CLI, DynamoDB Local: no telemetry from dev machines.
+export AWS_DEFAULT_REGION ?= us-east-1
+export SAM_CLI_TELEMETRY ?= 0
+# sam build looks for python3.13 on PATH: the venv's.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help bootstrap dev dynamodb test lint fmt typecheck validate pytest build clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+bootstrap: ## create .venv and install DynamoDB Local (fast when nothing changed)
+	@bash tools/bootstrap.sh
+
+dev: bootstrap ## serve the API on 127.0.0.1:PORT (3000) with DynamoDB Local on DYNAMODB_PORT (8000)
+	PYTHONPATH=tools $(PYTHON) -m local_api serve
+
+dynamodb: bootstrap ## only DynamoDB Local + tables on DYNAMODB_PORT (8000), for sam local
+	PYTHONPATH=tools $(PYTHON) -m local_api dynamodb
+
+test: bootstrap ## lint, type-check, validate the template, run all tests
+	$(MAKE) --no-print-directory lint validate pytest
+
+lint: ## ruff check, ruff format --check, mypy
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
+	$(MAKE) --no-print-directory typecheck
+
+typecheck:
+	$(BIN)/mypy $(CODE)
+
+fmt: ## ruff format and autofix
+	$(BIN)/ruff format $(CODE)
+	$(BIN)/ruff check --fix $(CODE)
+
+validate: ## sam validate --lint (cfn-lint)
+	$(BIN)/sam validate --lint --template template.yaml
+
+pytest: ## the test suite (PYTEST_ARGS="-n auto" for parallel workers)
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+build: ## sam build
+	$(BIN)/sam build --template template.yaml
+
+clean: ## remove build output and caches (keeps .venv and node_modules)
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,59 @@
+"""The local API on the real template: routes, CORS preflight, API Gateway's unknown-route answer."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+pytestmark = [pytest.mark.integration, pytest.mark.http]
+
+TIMEOUT = 30
+
+
+def test_health_answers_200(api_url):
+    response = requests.get(f"{api_url}/health", timeout=TIMEOUT)
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "healthy"}
+    assert response.headers["Content-Type"].startswith("application/json")
+
+
+def test_root_names_the_api(api_url):
+    response = requests.get(f"{api_url}/", timeout=TIMEOUT)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["message"] == "Event Management API"
+    assert body["version"]
+
+
+def test_preflight_answers_with_the_template_cors_headers(api_url):
+    response = requests.options(
+        f"{api_url}/events",
+        headers={
+            "Origin": "https://app.example.com",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Content-Type,Idempotency-Key",
+        },
+        timeout=TIMEOUT,
+    )
+
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in response.headers["Access-Control-Allow-Methods"].split(",")
+    allowed = response.headers["Access-Control-Allow-Headers"].split(",")
+    assert {"Content-Type", "Idempotency-Key"} <= set(allowed)
+    assert response.headers["Access-Control-Max-Age"] == "600"
+
+
+def test_cors_headers_on_a_normal_response(api_url):
+    response = requests.get(f"{api_url}/health", headers={"Origin": "https://x.test"}, timeout=TIMEOUT)
+
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_unknown_route_answers_like_api_gateway(api_url):
+    response = requests.get(f"{api_url}/no-such-route", timeout=TIMEOUT)
+
+    assert response.status_code == 403
+    assert response.json() == {"message": "Missing Authentication Token"}

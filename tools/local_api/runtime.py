@@ -1,0 +1,97 @@
+"""The `lambda_runner` that SAM CLI's LocalApigwService invokes, backed by warm worker pools.
+
+It stands in for `samcli.commands.local.lib.local_lambda.LocalLambdaRunner`, implementing the
+two methods the API Gateway service calls: `is_debugging()` and
+`invoke(name, event, stdout=..., stderr=..., tenant_id=...)`, which writes the function's JSON
+answer to `stdout` (a SAM StreamWriter) for the service to turn into an HTTP response.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+from samcli.lib.utils.stream_writer import StreamWriter
+from samcli.local.lambdafn.exceptions import FunctionNotFound
+
+from local_api.functions import FunctionSpec
+from local_api.pool import WorkerPool
+from local_api.process import Reply
+from local_api.reload import CodeWatch
+
+DEFAULT_MAX_WORKERS = 10
+
+
+class LocalLambdaRuntime:
+    def __init__(
+        self,
+        specs: Mapping[str, FunctionSpec],
+        *,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+        reload: bool = True,
+    ) -> None:
+        self._specs = dict(specs)
+        self._max_workers = max_workers
+        self._reload = reload
+        self._pools: dict[str, WorkerPool] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    # -- the LocalLambdaRunner interface used by LocalApigwService --------------------------
+
+    def is_debugging(self) -> bool:
+        return False
+
+    def invoke(
+        self,
+        function_identifier: str,
+        event: str,
+        tenant_id: str | None = None,
+        stdout: StreamWriter | None = None,
+        stderr: StreamWriter | None = None,
+        **_ignored: Any,
+    ) -> None:
+        reply = self.invoke_function(function_identifier, json.loads(event))
+        if stdout is not None:
+            stdout.write_str(reply.body)
+
+    # -- direct use --------------------------------------------------------------------------
+
+    def invoke_function(self, name: str, event: Any) -> Reply:
+        return self.pool(name).invoke(event, str(uuid.uuid4()))
+
+    def pool(self, name: str) -> WorkerPool:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the local Lambda runtime is closed")
+            if name not in self._pools:
+                spec = self._specs.get(name)
+                if spec is None:
+                    raise FunctionNotFound(f"Unable to find a Function with name '{name}'")
+                self._pools[name] = WorkerPool(spec, self._max_workers, watch=self._watch(spec))
+            return self._pools[name]
+
+    def _watch(self, spec: FunctionSpec) -> CodeWatch | None:
+        return CodeWatch(spec.import_paths) if self._reload else None
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            pool.close()
+
+    def __enter__(self) -> LocalLambdaRuntime:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

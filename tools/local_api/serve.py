@@ -1,0 +1,68 @@
+"""`serve`: DynamoDB Local (unless given an endpoint), the template's tables, the workers and
+the API, all stopped cleanly on Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from local_api.dynamodb_local import start_dynamodb_local
+from local_api.errors import LocalApiError
+from local_api.functions import function_provider, function_specs, load_stacks
+from local_api.net import port_is_free
+from local_api.runtime import LocalLambdaRuntime
+from local_api.server import create_service, http_server, load_api, route_lines
+from local_api.signals import stop_signals, wait_for
+from local_api.tables import create_tables
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ServeConfig:
+    template: Path
+    host: str
+    port: int
+    dynamodb_endpoint: str | None
+    dynamodb_port: int
+    max_workers: int
+    reload: bool = True
+
+
+def serve(config: ServeConfig) -> None:
+    """Blocks until interrupted; everything started here is stopped on the way out."""
+    template = config.template.resolve()
+    if config.port and not port_is_free(config.port, config.host):
+        raise LocalApiError(f"Port {config.port} is in use: stop what listens there or set PORT.")
+    with ExitStack() as resources:
+        endpoint = config.dynamodb_endpoint
+        if endpoint is None:
+            # DynamoDB Local's own output joins ours on stderr.
+            endpoint = resources.enter_context(start_dynamodb_local(config.dynamodb_port, log=2)).endpoint
+            LOG.info("DynamoDB Local at %s (in memory)", endpoint)
+        created = create_tables(endpoint, template)
+        LOG.info("Tables: created %s", ", ".join(created) or "none (all existed)")
+
+        stacks = load_stacks(template)
+        specs = function_specs(function_provider(stacks).get_all(), template.parent, endpoint)
+        runtime = resources.enter_context(
+            LocalLambdaRuntime(specs, max_workers=config.max_workers, reload=config.reload)
+        )
+        api = load_api(stacks, template.parent)
+        stop = resources.enter_context(stop_signals())  # before listening: a probe may signal
+        server = http_server(create_service(api, runtime, config.host, config.port))
+        resources.callback(server.server_close)
+
+        base_url = f"http://{config.host}:{server.server_port}"
+        for line in route_lines(api, base_url):
+            LOG.info("%s", line)
+        threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
+        try:
+            print(f"Local API: {base_url}/  (DynamoDB: {endpoint}; Ctrl-C to stop)", flush=True)
+            wait_for(stop)
+        finally:
+            server.shutdown()
+        LOG.info("Stopping workers%s", "" if config.dynamodb_endpoint else " and DynamoDB Local")
