@@ -1,0 +1,161 @@
+"""Two ways to drive the API in a test: over HTTP, or by calling event_core in this process.
+
+Both answer a `Reply(status, body)` shaped like the HTTP response, so a scenario is written once
+and run both against DynamoDB Local directly and through the local API server. The in-process
+driver maps domain errors the way the HTTP edge documents it (404/409/400/503, `{"detail": ...}`)
+and turns any other exception into a 500, so "no 5xx" means the same thing for both.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import requests
+
+from event_core import attendance, errors, events, registration, users
+from event_core.models.events import EventCreate
+from event_core.models.users import UserCreate
+
+TIMEOUT_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Any
+
+    @property
+    def detail(self) -> Any:
+        return self.body.get("detail") if isinstance(self.body, dict) else None
+
+
+class Api(Protocol):
+    name: str
+
+    def create_user(self, user_id: str, name: str = ...) -> Reply: ...
+    def create_event(self, body: dict[str, Any]) -> Reply: ...
+    def get_event(self, event_id: str) -> Reply: ...
+    def update_event(self, event_id: str, changes: dict[str, Any]) -> Reply: ...
+    def delete_event(self, event_id: str) -> Reply: ...
+    def register(self, event_id: str, user_id: str) -> Reply: ...
+    def unregister(self, event_id: str, user_id: str) -> Reply: ...
+    def event_registrations(self, event_id: str, *, limit: int = ..., token: str | None = ...) -> Reply: ...
+    def user_registrations(self, user_id: str, *, limit: int = ..., token: str | None = ...) -> Reply: ...
+
+
+class HttpApi:
+    """The local API server; one keep-alive session per thread (Session is not thread-safe)."""
+
+    name = "http"
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._local = threading.local()
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Reply:
+        response = self._session().request(
+            method, f"{self.base_url}{path}", timeout=TIMEOUT_SECONDS, **kwargs
+        )
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text
+        return Reply(response.status_code, body)
+
+    def create_user(self, user_id: str, name: str = "Test User") -> Reply:
+        return self.call("POST", "/users", json={"userId": user_id, "name": name})
+
+    def create_event(self, body: dict[str, Any]) -> Reply:
+        return self.call("POST", "/events", json=body)
+
+    def get_event(self, event_id: str) -> Reply:
+        return self.call("GET", f"/events/{event_id}")
+
+    def update_event(self, event_id: str, changes: dict[str, Any]) -> Reply:
+        return self.call("PUT", f"/events/{event_id}", json=changes)
+
+    def delete_event(self, event_id: str) -> Reply:
+        return self.call("DELETE", f"/events/{event_id}")
+
+    def register(self, event_id: str, user_id: str) -> Reply:
+        return self.call("POST", f"/events/{event_id}/registrations", json={"userId": user_id})
+
+    def unregister(self, event_id: str, user_id: str) -> Reply:
+        return self.call("DELETE", f"/events/{event_id}/registrations/{user_id}")
+
+    def event_registrations(self, event_id: str, *, limit: int = 100, token: str | None = None) -> Reply:
+        params: dict[str, Any] = {"limit": limit, **({"nextToken": token} if token else {})}
+        return self.call("GET", f"/events/{event_id}/registrations", params=params)
+
+    def user_registrations(self, user_id: str, *, limit: int = 100, token: str | None = None) -> Reply:
+        params: dict[str, Any] = {"limit": limit, **({"nextToken": token} if token else {})}
+        return self.call("GET", f"/users/{user_id}/registrations", params=params)
+
+
+_STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.BadRequest, 400),
+    (errors.Busy, 503),
+)
+
+
+def _json(model: Any) -> Any:
+    return model.model_dump(mode="json")
+
+
+class InProcessApi:
+    """event_core called directly, against the tables the process environment points at."""
+
+    name = "in-process"
+
+    @staticmethod
+    def call(status: int, action: Callable[[], Any]) -> Reply:
+        try:
+            result = action()
+        except errors.DomainError as error:
+            code = next((s for kind, s in _STATUS_BY_ERROR if isinstance(error, kind)), 400)
+            return Reply(code, {"detail": error.detail})
+        except Exception as error:  # the test must see it as a server error, not crash the pool
+            return Reply(500, {"detail": f"{type(error).__name__}: {error}"})
+        return Reply(status, result)
+
+    def create_user(self, user_id: str, name: str = "Test User") -> Reply:
+        return self.call(201, lambda: _json(users.create_user(UserCreate(userId=user_id, name=name))))
+
+    def create_event(self, body: dict[str, Any]) -> Reply:
+        return self.call(201, lambda: _json(events.create_event(EventCreate.model_validate(body))))
+
+    def get_event(self, event_id: str) -> Reply:
+        return self.call(200, lambda: _json(events.get_event(event_id).event))
+
+    def update_event(self, event_id: str, changes: dict[str, Any]) -> Reply:
+        return self.call(200, lambda: _json(events.update_event(event_id, changes).event))
+
+    def delete_event(self, event_id: str) -> Reply:
+        return self.call(200, lambda: _json(events.delete_event(event_id)))
+
+    def register(self, event_id: str, user_id: str) -> Reply:
+        return self.call(201, lambda: _json(registration.register(event_id, user_id)))
+
+    def unregister(self, event_id: str, user_id: str) -> Reply:
+        return self.call(200, lambda: _json(registration.unregister(event_id, user_id)))
+
+    def event_registrations(self, event_id: str, *, limit: int = 100, token: str | None = None) -> Reply:
+        return self.call(
+            200, lambda: _json(attendance.event_registrations(event_id, limit=limit, next_token=token))
+        )
+
+    def user_registrations(self, user_id: str, *, limit: int = 100, token: str | None = None) -> Reply:
+        return self.call(
+            200, lambda: _json(attendance.user_registrations(user_id, limit=limit, next_token=token))
+        )

@@ -1,0 +1,177 @@
+"""Paging through DynamoDB: events (Scan and status Query), an event's list, a user's list.
+
+Each listing holds 250+ items and is read with a page size that does not divide it, so pages
+break in the middle of the data (and, for an event, in the middle of the switch from confirmed
+attendees to the waitlist). The union of the pages must be every item exactly once, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import pytest
+
+from event_core import attendance, events, registration, users
+from event_core.models.events import EventCreate
+from event_core.models.users import UserCreate
+
+from .factories import event_body, unique_id
+from .invariants import assert_invariants, read_event_state
+from .parallel import run_concurrently
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("local_env")]
+
+MANY = 260
+
+
+def _create_event(body: dict[str, Any]) -> str:
+    return events.create_event(EventCreate.model_validate(body)).eventId
+
+
+def _create_user(user_id: str) -> None:
+    users.create_user(UserCreate(userId=user_id, name="U"))
+
+
+def _create_events(bodies: list[dict[str, Any]]) -> list[str]:
+    return run_concurrently([partial(_create_event, body) for body in bodies], workers=16)
+
+
+def _create_users(count: int) -> list[str]:
+    ids = [unique_id("user") for _ in range(count)]
+    run_concurrently([partial(_create_user, u) for u in ids], workers=16)
+    return ids
+
+
+def _all_pages(fetch: Callable[..., Any]) -> list[Any]:
+    """Every page of a listing: fetch(next_token=...) until a page has no nextToken."""
+    pages: list[Any] = []
+    token = None
+    while True:
+        page = fetch(next_token=token)
+        pages.append(page)
+        token = page.nextToken
+        if token is None:
+            return pages
+        assert len(pages) < 1000, "paging does not terminate"
+
+
+# ---------------------------------------------------------------- events
+
+
+@pytest.fixture
+def listed_events() -> dict[str, list[str]]:
+    """MANY events: half postponed, half completed, each on its own date."""
+    bodies = [
+        event_body(
+            status="postponed" if n % 2 else "completed",
+            date=f"2040-{1 + n // 28:02d}-{1 + n % 28:02d}",
+        )
+        for n in range(MANY)
+    ]
+    ids = _create_events(bodies)
+    by_status: dict[str, list[str]] = {"postponed": [], "completed": []}
+    for body, event_id in zip(bodies, ids, strict=True):
+        by_status[body["status"]].append(event_id)
+    return by_status
+
+
+def test_scan_pages_return_every_event_exactly_once(listed_events):
+    # Given MANY events among whatever else the table holds
+    mine = set(listed_events["postponed"]) | set(listed_events["completed"])
+
+    # When all of the table is paged through, 97 at a time
+    pages = _all_pages(partial(events.list_events, status=None, limit=97))
+
+    # Then no page is oversized, no event repeats, and all of ours are there
+    seen = [e.eventId for page in pages for e in page.events]
+    assert all(page.count == len(page.events) <= 97 for page in pages)
+    assert len(seen) == len(set(seen))
+    assert mine <= set(seen)
+    assert len(pages) >= 3
+
+
+def test_status_query_pages_return_that_status_only_in_date_order(listed_events):
+    # Given MANY events, half of them completed
+    completed, postponed = set(listed_events["completed"]), set(listed_events["postponed"])
+
+    # When the completed ones are paged through the status index, 40 at a time
+    pages = _all_pages(partial(events.list_events, status="completed", limit=40))
+
+    # Then each of ours appears exactly once, only completed events appear, sorted by date
+    listed = [e for page in pages for e in page.events]
+    ids = [e.eventId for e in listed]
+    assert all(len(page.events) <= 40 for page in pages)
+    assert len(ids) == len(set(ids))
+    assert completed <= set(ids)
+    assert not postponed & set(ids)
+    assert {e.status for e in listed} == {"completed"}
+    assert [e.date for e in listed] == sorted(e.date for e in listed)
+
+
+# ---------------------------------------------------------------- an event's registrations
+
+
+def test_event_registration_pages_list_confirmed_then_waitlist_in_order(ddb_client):
+    # Given an event of capacity MANY/2 with MANY/2 more people waiting, after ten others left
+    event_id = _create_events([event_body(capacity=MANY // 2, waitlistEnabled=True)])[0]
+    people = _create_users(MANY + 10)
+    for user_id in people:
+        registration.register(event_id, user_id)
+    for user_id in people[MANY // 2 + 3 : MANY // 2 + 13]:
+        registration.unregister(event_id, user_id)
+    state = read_event_state(ddb_client, event_id)
+    assert (len(state.registered), len(state.waitlisted)) == (MANY // 2, MANY // 2)
+
+    # When the registrations are paged through, with pages that straddle the switch to the
+    # waitlist (37) and with pages that end exactly at it (MANY/2)
+    for limit in (37, MANY // 2):
+        pages = _all_pages(partial(attendance.event_registrations, event_id, limit=limit))
+
+        # Then pages respect the limit and hold confirmed people first, then the queue
+        assert all(len(p.registered) + len(p.waitlisted) <= limit for p in pages)
+        phases = [kind for p in pages for kind in ["r"] * len(p.registered) + ["w"] * len(p.waitlisted)]
+        assert phases == sorted(phases)
+        assert all((p.registeredCount, p.waitlistCount) == (MANY // 2, MANY // 2) for p in pages)
+
+        # And every confirmed person appears once, in confirmation order
+        assert [r.userId for p in pages for r in p.registered] == [r["userId"] for r in state.registered]
+
+        # And the queue follows the tickets, positions continuing 1..n across pages
+        waitlisted = [r for p in pages for r in p.waitlisted]
+        assert [r.userId for r in waitlisted] == state.waitlist_order
+        assert [r.waitlistPosition for r in waitlisted] == list(range(1, MANY // 2 + 1))
+        assert {r.status for r in waitlisted} == {"waitlisted"}
+    assert_invariants(ddb_client, event_id)
+
+
+# ---------------------------------------------------------------- a user's registrations
+
+
+def test_user_registration_pages_list_every_live_place_once_in_sign_up_order(ddb_client):
+    # Given a user with a place at MANY events: waiting first in line at every third one
+    user_id, holder = _create_users(2)
+    event_ids = _create_events([event_body(capacity=1, waitlistEnabled=True) for _ in range(MANY)])
+    full = set(event_ids[::3])
+    run_concurrently([partial(registration.register, e, holder) for e in full], workers=16)
+    for event_id in event_ids:  # one at a time: the sign-up order is the expected listing order
+        registration.register(event_id, user_id)
+    # ...and five of those events are deleted since
+    deleted = set(event_ids[10:15])
+    for event_id in deleted:
+        events.delete_event(event_id)
+
+    # When the user's registrations are paged through, 45 at a time
+    pages = _all_pages(partial(attendance.user_registrations, user_id, limit=45))
+
+    # Then every live place is listed once, in sign-up order, with its status and position
+    listed = [r for page in pages for r in page.registrations]
+    assert all(page.count == len(page.registrations) <= 45 for page in pages)
+    assert [r.eventId for r in listed] == [e for e in event_ids if e not in deleted]
+    for entry in listed:
+        if entry.eventId in full:
+            assert (entry.status, entry.waitlistPosition) == ("waitlisted", 1)
+        else:
+            assert (entry.status, entry.waitlistPosition) == ("registered", None)
+    assert_invariants(ddb_client, *event_ids, user_ids=(user_id, holder))
