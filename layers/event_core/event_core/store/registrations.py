@@ -127,22 +127,28 @@ def waitlist_head(event_id: str, count: int) -> list[StoredRegistration]:
     return items
 
 
-def index_page(
-    index: str, event_id: str, *, limit: int, start_key: Item | None
+def _page(
+    index: str, key_name: str, key_value: str, *, limit: int, start_key: Item | None, consistent: bool
 ) -> tuple[list[StoredRegistration], Item | None]:
-    """One page of an event's registered-index or waitlist-index, in index order."""
     request: dict[str, Any] = {
         "TableName": table(),
         "IndexName": index,
-        "KeyConditionExpression": "eventId = :event",
-        "ExpressionAttributeValues": {":event": {"S": event_id}},
-        "ConsistentRead": True,
+        "KeyConditionExpression": f"{key_name} = :key",
+        "ExpressionAttributeValues": {":key": {"S": key_value}},
+        "ConsistentRead": consistent,
         "Limit": limit,
     }
     if start_key:
         request["ExclusiveStartKey"] = start_key
     response = dynamodb().query(**request)
     return [from_item(i) for i in response.get("Items", [])], response.get("LastEvaluatedKey")
+
+
+def index_page(
+    index: str, event_id: str, *, limit: int, start_key: Item | None
+) -> tuple[list[StoredRegistration], Item | None]:
+    """One page of an event's registered-index or waitlist-index, in index order (consistent)."""
+    return _page(index, "eventId", event_id, limit=limit, start_key=start_key, consistent=True)
 
 
 def count_ahead(event_id: str, waitlist_seq: int) -> int:
@@ -167,18 +173,8 @@ def count_ahead(event_id: str, waitlist_seq: int) -> int:
 def user_page(
     user_id: str, *, limit: int, start_key: Item | None
 ) -> tuple[list[StoredRegistration], Item | None]:
-    """One page of a user's registrations, newest sign-up last."""
-    request: dict[str, Any] = {
-        "TableName": table(),
-        "IndexName": USER_INDEX,
-        "KeyConditionExpression": "userId = :user",
-        "ExpressionAttributeValues": {":user": {"S": user_id}},
-        "Limit": limit,
-    }
-    if start_key:
-        request["ExclusiveStartKey"] = start_key
-    response = dynamodb().query(**request)
-    return [from_item(i) for i in response.get("Items", [])], response.get("LastEvaluatedKey")
+    """One page of a user's registrations, oldest sign-up first (a GSI: eventually consistent)."""
+    return _page(USER_INDEX, "userId", user_id, limit=limit, start_key=start_key, consistent=False)
 
 
 def purge_event(event_id: str) -> int:
