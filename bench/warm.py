@@ -1,0 +1,181 @@
+"""Sections 2 and 3 (main routes): warm latency through the handler, and DynamoDB round trips.
+
+Every route's handler is called in this process (a warm sandbox), a few times untimed, then
+`calls` times timed, against DynamoDB Local. Each call gets its own request, so routes that
+create, register or delete never hit a conflict. The same requests then run with DynamoDB
+stubbed: the responses of one real call are replayed, so what remains is the handler's own
+work (Powertools routing and validation, pydantic, the domain, botocore's serialization,
+signing and parsing), the part of a Lambda's billed duration that is not waiting for DynamoDB.
+Round trips are counted over the timed calls.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bench import handlers, seed
+from bench.handlers import Event, RoundTrips
+from bench.report import ms
+from bench.stats import median, percentile
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+@dataclass
+class Route:
+    function: str
+    label: str
+    event: Callable[[int], Event]
+    expect: int = 200
+    prepare: Callable[[DynamoDBClient, int], None] = lambda client, count: None
+
+
+@dataclass
+class Result:
+    route: Route
+    real: list[float] = field(default_factory=list)
+    stubbed: list[float] = field(default_factory=list)
+    round_trips: RoundTrips = field(default_factory=RoundTrips)
+    calls: int = 0
+
+
+def _same(name: str) -> Callable[[int], Event]:
+    event = handlers.sample(name)
+    return lambda i: event
+
+
+def _register_event(client: DynamoDBClient, count: int) -> None:
+    seed.put_items(client, "EventsTable", [seed.event_item("bench-warm-register", capacity=100_000)])
+    seed.put_items(client, "UsersTable", [seed.user_item(f"bench-warm-u{i}") for i in range(count)])
+
+
+def _unregister_event(client: DynamoDBClient, count: int) -> None:
+    event = "bench-warm-unregister"
+    seed.put_items(client, "EventsTable", [seed.event_item(event, capacity=100_000, registered=count)])
+    seed.put_items(
+        client,
+        "RegistrationsTable",
+        [seed.registration_item(event, f"bench-warm-u{i}") for i in range(count)],
+    )
+
+
+def _events_to_delete(client: DynamoDBClient, count: int) -> None:
+    seed.put_items(
+        client, "EventsTable", [seed.event_item(f"bench-warm-del{i}", capacity=10) for i in range(count)]
+    )
+
+
+def routes() -> list[Route]:
+    create_body = json.loads(handlers.sample("create_event")["body"])
+    return [
+        Route("health", "GET /health", _same("health")),
+        Route("api_info", "GET /", _same("api_info")),
+        Route("get_event", "GET /events/{eventId}", _same("get_event")),
+        Route("list_events", "GET /events?status=active&limit=25", _same("list_events")),
+        Route("get_user", "GET /users/{userId}", _same("get_user")),
+        Route(
+            "list_event_registrations",
+            "GET /events/{eventId}/registrations",
+            _same("list_event_registrations"),
+        ),
+        Route(
+            "list_user_registrations", "GET /users/{userId}/registrations", _same("list_user_registrations")
+        ),
+        Route(
+            "create_user",
+            "POST /users",
+            lambda i: handlers.request("create_user", body={"userId": f"bench-warm-new{i}", "name": "Bench"}),
+            expect=201,
+        ),
+        Route(
+            "create_event",
+            "POST /events",
+            lambda i: handlers.request("create_event", body={**create_body, "eventId": f"bench-warm-new{i}"}),
+            expect=201,
+        ),
+        Route(
+            "register",
+            "POST /events/{eventId}/registrations",
+            lambda i: handlers.request(
+                "register", path={"eventId": "bench-warm-register"}, body={"userId": f"bench-warm-u{i}"}
+            ),
+            expect=201,
+            prepare=_register_event,
+        ),
+        Route(
+            "unregister",
+            "DELETE /events/{eventId}/registrations/{userId} (nobody waiting)",
+            lambda i: handlers.request(
+                "unregister", path={"eventId": "bench-warm-unregister", "userId": f"bench-warm-u{i}"}
+            ),
+            prepare=_unregister_event,
+        ),
+        Route(
+            "update_event",
+            "PUT /events/{eventId}",
+            lambda i: handlers.request("update_event", body={"title": f"Python Meetup #{i}", "capacity": 60}),
+        ),
+        Route(
+            "set_waitlist",
+            "PUT /events/{eventId}/waitlist",
+            lambda i: handlers.request("set_waitlist", body={"waitlistEnabled": i % 2 == 1}),
+        ),
+        Route(
+            "delete_event",
+            "DELETE /events/{eventId} (no registrations)",
+            lambda i: handlers.request("delete_event", path={"eventId": f"bench-warm-del{i}"}),
+            prepare=_events_to_delete,
+        ),
+    ]
+
+
+def check(route: Route, answer: dict[str, Any]) -> None:
+    if answer.get("statusCode") != route.expect:
+        raise RuntimeError(
+            f"{route.label}: expected {route.expect}, got {answer.get('statusCode')}: {answer}"
+        )
+
+
+def measure(route: Route, client: DynamoDBClient, *, calls: int, warmup: int = 5) -> Result:
+    result = Result(route, calls=calls)
+    total = warmup + calls
+    route.prepare(client, total)
+    requests = [route.event(i) for i in range(total)]
+    for event in requests[:warmup]:
+        check(route, handlers.invoke(route.function, event))
+    with handlers.recording() as recorded, handlers.counting() as trips:
+        seconds, answer = handlers.timed(route.function, requests[warmup])
+        check(route, answer)
+    first_call = list(recorded)
+    result.real.append(seconds)
+    with handlers.counting() as more:
+        for event in requests[warmup + 1 :]:
+            seconds, answer = handlers.timed(route.function, event)
+            check(route, answer)
+            result.real.append(seconds)
+    result.round_trips = trips + more
+    with handlers.replaying(first_call):
+        for event in requests[:warmup]:
+            handlers.invoke(route.function, event)
+        for event in requests[warmup:]:
+            seconds, answer = handlers.timed(route.function, event)
+            check(route, answer)
+            result.stubbed.append(seconds)
+    return result
+
+
+def summary(results: list[Result]) -> list[list[object]]:
+    return [
+        [
+            r.route.label,
+            ms(median(r.real)),
+            ms(percentile(r.real, 99)),
+            ms(median(r.stubbed)),
+            ms(percentile(r.stubbed, 99)),
+        ]
+        for r in results
+    ]
