@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 
 
 class ErrorBody(BaseModel):
@@ -32,20 +33,51 @@ _MEANING = {
     400: "Bad request: no fields to update, or an invalid nextToken",
     404: "Not found",
     409: "Conflict with the current state",
+    412: "Precondition Failed: the event changed since the ETag sent in If-Match; nothing was written",
     413: "Request body too large",
+    415: "Unsupported Media Type: the body must be JSON",
     422: "The request failed validation",
+    500: "Internal server error",
     503: "Busy after retries; nothing was written. Retry after `Retry-After` seconds",
 }
 
 
+_RETRY_AFTER: dict[str, OpenAPIResponseHeader] = {
+    "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
+}
+
+
+def ok(
+    description: str, status: int = 200, headers: Mapping[str, str] | None = None
+) -> dict[int, OpenAPIResponse]:
+    """The success answer: its body schema is the route's return type; `headers` name -> meaning.
+
+    Powertools documents the success answer by itself only for routes without `responses`, so
+    routes that list their errors add it: `responses=ok("The event") | errors(404)`.
+    """
+    answer: OpenAPIResponse = {"description": description}
+    if headers:
+        answer["headers"] = {
+            name: {"description": meaning, "schema": {"type": "string"}} for name, meaning in headers.items()
+        }
+    return {status: answer}
+
+
 def errors(*codes: int, **messages: str) -> dict[int, OpenAPIResponse]:
-    """Response docs for the given error codes; `messages` names the details, e.g. e404="..."."""
+    """Response docs for the given error codes; `messages` names the details, e.g. e404="...".
+
+    422 and 500 are always included: any route can answer them. With validation on, Powertools
+    documents a 422 for every route; this gives it the shape the API answers
+    (`ValidationErrorBody`, also for unknown query parameters).
+    """
     documented: dict[int, OpenAPIResponse] = {}
-    for code in codes:
+    for code in sorted({*codes, 422, 500}):
         model = ValidationErrorBody if code == 422 else ErrorBody
         description = messages.get(f"e{code}", _MEANING[code])
         documented[code] = {
             "description": description,
             "content": {"application/json": {"model": model}},
         }
+        if code == 503:
+            documented[code]["headers"] = _RETRY_AFTER
     return documented

@@ -1,0 +1,167 @@
+"""The OpenAPI document: generated, current, valid, complete, and served by the docs function."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+import openapi_doc
+import pytest
+import requests
+from openapi_spec_validator import validate
+from samcli.yamlhelper import yaml_parse
+
+from event_core import __version__
+from tests.handlers.test_handler_samples import EXPECTED
+
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+DOCS_ROUTES = {
+    ("/openapi.json", "get"),
+    ("/docs", "get"),
+    ("/docs/swagger-ui.js", "get"),
+    ("/docs/swagger-ui.css", "get"),
+}
+ERROR_BODY = "#/components/schemas/ErrorBody"
+VALIDATION_ERROR_BODY = "#/components/schemas/ValidationErrorBody"
+
+
+@cache
+def committed() -> dict[str, Any]:
+    return json.loads(openapi_doc.DOCUMENT.read_text())
+
+
+@cache
+def uses_dynamodb() -> set[str]:
+    """Function directory names whose template policies allow DynamoDB actions."""
+    resources = yaml_parse(openapi_doc.TEMPLATE.read_text())["Resources"]
+    return {
+        resource["Properties"]["CodeUri"].strip("/").split("/")[-1]
+        for resource in resources.values()
+        if resource["Type"] == "AWS::Serverless::Function"
+        and "dynamodb:" in json.dumps(resource["Properties"].get("Policies"))
+    }
+
+
+@cache
+def template_routes() -> dict[tuple[str, str], str]:
+    """(path, method) -> function directory name, for every Api event in template.yaml."""
+    resources = yaml_parse(openapi_doc.TEMPLATE.read_text())["Resources"]
+    routes = {}
+    for resource in resources.values():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        name = resource["Properties"]["CodeUri"].strip("/").split("/")[-1]
+        for event in (resource["Properties"].get("Events") or {}).values():
+            if event["Type"] == "Api":
+                routes[(event["Properties"]["Path"], event["Properties"]["Method"].lower())] = name
+    return routes
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in HTTP_METHODS
+    ]
+
+
+OPERATIONS = operations(committed())
+OPERATION_IDS = [f"{method.upper()} {path}" for path, method, _ in OPERATIONS]
+
+
+def test_committed_document_is_what_make_openapi_generates():
+    # When the document is generated from the handlers as they are now
+    generated = openapi_doc.render(openapi_doc.build_document())
+
+    # Then the committed file (which the docs function ships and serves) is identical
+    assert openapi_doc.DOCUMENT.read_text() == generated, (
+        "functions/docs/openapi.json is stale: run `make openapi`"
+    )
+
+
+def test_document_is_valid_openapi_3():
+    document = committed()
+    validate(document)
+    assert document["openapi"].startswith("3.")
+    assert document["info"] == {**document["info"], "title": "Event Management API", "version": __version__}
+
+
+def test_document_lists_exactly_the_template_routes_except_the_docs_own():
+    documented = {(path, method) for path, method, _ in OPERATIONS}
+    assert documented == set(template_routes()) - DOCS_ROUTES
+
+
+def test_operation_ids_are_unique():
+    ids = [operation["operationId"] for _, _, operation in OPERATIONS]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize(("path", "method", "operation"), OPERATIONS, ids=OPERATION_IDS)
+def test_operation_has_summary_tags_and_parameters(path, method, operation):
+    declared_tags = {tag["name"] for tag in committed()["tags"]}
+    assert operation["summary"].strip()
+    assert operation["tags"]
+    assert set(operation["tags"]) <= declared_tags
+    path_params = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+    assert path_params == set(re.findall(r"{(\w+)}", path))
+    assert all("schema" in p for p in operation.get("parameters", []))
+
+
+@pytest.mark.parametrize(("path", "method", "operation"), OPERATIONS, ids=OPERATION_IDS)
+def test_operation_documents_its_request_body_schema(path, method, operation):
+    if method in ("post", "put"):
+        body = operation["requestBody"]
+        assert body["required"] is True
+        assert body["content"]["application/json"]["schema"]["$ref"].startswith("#/components/schemas/")
+    else:
+        assert "requestBody" not in operation
+
+
+@pytest.mark.parametrize(("path", "method", "operation"), OPERATIONS, ids=OPERATION_IDS)
+def test_operation_documents_its_success_and_error_answers(path, method, operation):
+    responses = {int(code): answer for code, answer in operation["responses"].items()}
+    success = [code for code in responses if code < 400]
+
+    # the success status is the one the function really answers its events/ sample with
+    assert success == [EXPECTED[template_routes()[(path, method)]][0]]
+    assert responses[success[0]]["content"]["application/json"]["schema"]
+    # the answers any route, a route with a body, or a route using DynamoDB can give
+    assert {422, 500} <= set(responses)
+    if "requestBody" in operation:
+        assert {413, 415} <= set(responses)
+    if template_routes()[(path, method)] in uses_dynamodb():
+        assert 503 in responses
+    # every error has the API's error shape; 422 the FastAPI-like validation shape
+    for code, answer in responses.items():
+        if code < 400:
+            continue
+        assert answer["description"].strip()
+        schema = answer["content"]["application/json"]["schema"]
+        assert schema == {"$ref": VALIDATION_ERROR_BODY if code == 422 else ERROR_BODY}, code
+    if 503 in responses:
+        assert "Retry-After" in responses[503]["headers"]
+
+
+def test_error_shapes_are_the_ones_the_api_answers():
+    schemas = committed()["components"]["schemas"]
+    assert schemas["ErrorBody"]["required"] == ["detail"]
+    assert schemas["ErrorBody"]["properties"]["detail"]["type"] == "string"
+    detail = schemas["ValidationErrorBody"]["properties"]["detail"]
+    assert detail["items"] == {"$ref": "#/components/schemas/ValidationIssue"}
+    assert set(schemas["ValidationIssue"]["required"]) == {"loc", "msg", "type"}
+    assert "HTTPValidationError" not in schemas  # Powertools' stock shape, which the API never answers
+
+
+def test_local_server_serves_the_document(api_url):
+    # When a client fetches the document from the API
+    reply = requests.get(f"{api_url}/openapi.json", timeout=30)
+
+    # Then it is the committed document, valid, with the server the request came through
+    assert reply.status_code == 200
+    assert reply.headers["Content-Type"] == "application/json"
+    served = reply.json()
+    validate(served)
+    assert served == {**committed(), "servers": [{"url": "/"}]}

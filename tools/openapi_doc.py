@@ -1,0 +1,133 @@
+"""`make openapi`: the whole API's OpenAPI document, merged from every function's own routes.
+
+With one function per route no single resolver knows the API, so Powertools' `OpenAPIMerge`
+imports the handler of every function with an Api event in template.yaml and merges the schemas
+their resolvers generate from the route decorators and pydantic models. Nothing in the document
+is written by hand; this only adds the API's title, version, description and tag descriptions,
+and drops component schemas that no operation refers to (Powertools' stock validation-error
+schemas, replaced by ours).
+
+The document goes to functions/docs/openapi.json: committed, shipped in the docs function's
+package and served as GET /openapi.json. `--check` only says whether that file is current.
+
+    PYTHONPATH=layers/event_core:tools python -m openapi_doc [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
+from aws_lambda_powertools.event_handler.openapi.models import Tag
+from samcli.yamlhelper import yaml_parse
+
+from event_core import __version__
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "template.yaml"
+DOCUMENT = ROOT / "functions" / "docs" / "openapi.json"
+RESOLVER_NAME = "app"
+
+TITLE = "Event Management API"
+DESCRIPTION = (
+    "Events with a hard capacity limit, users, and registrations with a first-come-first-served "
+    'waitlist. Errors answer `{"detail": "<message>"}`; request validation errors answer 422 '
+    'with `{"detail": [{"loc", "msg", "type"}]}`. Lists page with `limit` and the opaque '
+    "`nextToken` of the previous page."
+)
+TAGS = [
+    Tag(name="Events", description="Create, read, update and delete events; turn the waitlist on or off"),
+    Tag(name="Users", description="Create and read users"),
+    Tag(name="Registrations", description="Register, leave, and list who is coming or waiting"),
+    Tag(name="Meta", description="Name, version and health of the API"),
+]
+
+
+def handler_files(template: Path = TEMPLATE) -> list[Path]:
+    """The handler module of every function that API Gateway invokes, per the template.
+
+    Functions without an `Api` event (stream consumers, ...) are not part of the HTTP API; the
+    docs function is, but its own routes are `include_in_schema=False`.
+    """
+    parsed = yaml_parse(template.read_text())
+    default_handler = parsed.get("Globals", {}).get("Function", {}).get("Handler", "app.lambda_handler")
+    files = []
+    for resource in parsed["Resources"].values():
+        properties = resource.get("Properties") or {}
+        events = (properties.get("Events") or {}).values()
+        if resource["Type"] != "AWS::Serverless::Function" or not any(e["Type"] == "Api" for e in events):
+            continue
+        module = properties.get("Handler", default_handler).rpartition(".")[0]
+        files.append(ROOT / properties["CodeUri"] / f"{module.replace('.', '/')}.py")
+    return sorted(files)
+
+
+def build_document() -> dict[str, Any]:
+    merge = OpenAPIMerge(
+        title=TITLE,
+        version=__version__,
+        description=DESCRIPTION,
+        tags=list(TAGS),
+        on_conflict="error",
+    )
+    for path in handler_files():
+        merge.add_file(path, resolver_name=RESOLVER_NAME)
+    with warnings.catch_warnings():
+        # A handler that fails to import would otherwise only be a warning and a missing route.
+        warnings.filterwarnings("error", message="Failed to load")
+        document: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
+    return without_unused_schemas(document)
+
+
+def without_unused_schemas(document: dict[str, Any]) -> dict[str, Any]:
+    """The document minus component schemas that nothing reachable from `paths` refers to."""
+    schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
+    prefix = "#/components/schemas/"
+    used: set[str] = set()
+    pending = [document.get("paths", {})]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(prefix) and ref[len(prefix) :] not in used:
+                used.add(ref[len(prefix) :])
+                pending.append(schemas.get(ref[len(prefix) :], {}))
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    if schemas:
+        document["components"]["schemas"] = {name: schemas[name] for name in schemas if name in used}
+    return document
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--check", action="store_true", help="fail if the committed document is stale")
+    args = parser.parse_args(argv)
+
+    text = render(build_document())
+    relative = DOCUMENT.relative_to(ROOT)
+    if args.check:
+        if not DOCUMENT.is_file() or DOCUMENT.read_text() != text:
+            print(f"{relative} is stale: run `make openapi`", file=sys.stderr)
+            return 1
+        print(f"{relative} is up to date")
+        return 0
+    DOCUMENT.write_text(text)
+    print(f"wrote {relative}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
