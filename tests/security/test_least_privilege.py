@@ -1,0 +1,555 @@
+"""Least privilege, proved: each function's policies grant exactly the DynamoDB access its code uses.
+
+For every function, scenarios drive its handler through the branches of its code path (found,
+missing, conflicts, waitlists and promotions, paging, deletes and their recovery, Idempotency-Key
+first use, replay, reuse and failure...) against moto's DynamoDB with the template's tables.
+Every DynamoDB API call the handler makes is recorded at the botocore client and turned into
+the permissions it needs (tests/security/iam.py). That set must equal what the function's
+`Policies` in template.yaml grant: a missing grant would fail in AWS, an extra one is privilege
+the code does not use. A function with DynamoDB grants fails the check until it has scenarios
+here; one without (the docs, say) has nothing to prove.
+
+Setup (the "Given" data) goes through the domain outside the recording, so only the handler's
+own calls count. Tables are named after their logical ids, as everywhere in the tests.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import boto3
+import pytest
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+
+from event_core.domain_events import bus
+from event_core.store import retry
+from tests.handlers.lambda_runner import Answer, LambdaContext, invoke, load_function, load_sample, sample
+from tests.security import iam
+from tests.security.rendering import template
+from tests.unit.builders import a_user, an_event, register_all, unique
+from tests.unit.moto_tables import REGION, clear_caches, fresh_tables, mocked_aws, set_environment
+
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+# ---------------------------------------------------------------- the template's side
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    directory: str
+    routes: tuple[tuple[str, str], ...]
+    properties: dict[str, Any]
+
+
+@cache
+def functions() -> dict[str, Function]:
+    """The template's functions by code directory (functions/<directory>/)."""
+    found = {}
+    for logical_id, resource in template()["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        properties = resource["Properties"]
+        directory = str(properties["CodeUri"]).strip("/").split("/")[-1]
+        routes = tuple(
+            (event["Properties"]["Path"], event["Properties"]["Method"].upper())
+            for event in (properties.get("Events") or {}).values()
+            if event["Type"] == "Api"
+        )
+        found[directory] = Function(logical_id, directory, routes, properties)
+    return found
+
+
+def table_ids() -> dict[str, str]:
+    """Table name -> logical id: the tests name every table after its logical id."""
+    return {
+        name: name
+        for name, resource in template()["Resources"].items()
+        if resource["Type"] == "AWS::DynamoDB::Table"
+    }
+
+
+# ---------------------------------------------------------------- recording the calls
+
+
+@dataclass
+class Lab:
+    """Runs handlers with every DynamoDB call recorded; `failing` tables answer an error."""
+
+    client: Any
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    failing: set[str] = field(default_factory=set)
+    recording: bool = False
+
+    def invoke(self, name: str, event: dict[str, Any]) -> Answer:
+        self.recording = True
+        try:
+            return invoke(name, event)
+        finally:
+            self.recording = False
+
+    def invoke_raw(self, name: str, event: dict[str, Any]) -> dict[str, Any]:
+        """For answers that are not JSON (the docs page and its assets)."""
+        self.recording = True
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="No application metrics to publish")
+                return load_function(name).lambda_handler(event, LambdaContext(name, uuid.uuid4().hex))
+        finally:
+            self.recording = False
+
+    @contextmanager
+    def failing_table(self, name: str) -> Iterator[None]:
+        """Every call touching the table fails (a 500 for the handler), after being recorded."""
+        self.failing.add(name)
+        try:
+            yield
+        finally:
+            self.failing.discard(name)
+
+    def on_call(self, operation: str, params: dict[str, Any]) -> None:
+        if not self.recording:
+            return
+        self.calls.append((operation, copy.deepcopy(params)))
+        touched = {access.table for access in iam.needed(operation, params, {})}
+        if touched & self.failing:
+            raise ClientError({"Error": {"Code": "ValidationException", "Message": "injected"}}, operation)
+
+
+@pytest.fixture(scope="module")
+def moto_client() -> Iterator[Any]:
+    with mocked_aws() as client:
+        yield client
+
+
+@pytest.fixture
+def lab(moto_client: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
+    set_environment(monkeypatch)
+    monkeypatch.delenv("AUTH_MODE", raising=False)
+    monkeypatch.setattr(retry.time, "sleep", lambda _: None)
+    fresh_tables(moto_client)
+    the_lab = Lab(moto_client)
+    make_api_call = BaseClient._make_api_call  # type: ignore[attr-defined]
+
+    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        if client.meta.service_model.service_name == "dynamodb":
+            the_lab.on_call(operation, params)
+        return make_api_call(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
+    yield the_lab
+    clear_caches()
+
+
+# ---------------------------------------------------------------- scenarios, per function
+
+
+def request(name: str, **changes: Any) -> dict[str, Any]:
+    return sample(name, **changes)
+
+
+def keyed(event: dict[str, Any], key: str) -> dict[str, Any]:
+    return sample_with_header(event, "Idempotency-Key", key)
+
+
+def sample_with_header(event: dict[str, Any], name: str, value: str) -> dict[str, Any]:
+    event = copy.deepcopy(event)
+    event["headers"][name] = value
+    event["multiValueHeaders"][name] = [value]
+    return event
+
+
+def idempotency_rounds(lab: Lab, name: str, event: dict[str, Any], other: dict[str, Any], table: str) -> None:
+    """First use of a key, its replay, its reuse for another request, and a failed attempt."""
+    key = uuid.uuid4().hex
+    lab.invoke(name, keyed(event, key))
+    lab.invoke(name, keyed(event, key))
+    lab.invoke(name, keyed(other, key))
+    with lab.failing_table(table):
+        assert lab.invoke(name, keyed(other, uuid.uuid4().hex)).status >= 500
+
+
+def new_event_body(**fields: Any) -> dict[str, Any]:
+    return {
+        "eventId": unique("evt"),
+        "title": "Least privilege",
+        "description": "Scenario event",
+        "date": "2027-06-01",
+        "location": "Hall",
+        "capacity": 2,
+        "organizer": "Tests",
+        "waitlistEnabled": True,
+        **fields,
+    }
+
+
+def event_with_waitlist(capacity: int = 1, waiting: int = 2) -> tuple[str, list[str]]:
+    event_id = an_event(capacity=capacity, waitlist=True)
+    people = [a_user() for _ in range(capacity + waiting)]
+    register_all(event_id, people)
+    return event_id, people
+
+
+def set_capacity_behind_the_api(lab: Lab, event_id: str, capacity: int) -> None:
+    """The state an update leaves when it dies between raising capacity and promoting everyone."""
+    lab.client.update_item(
+        TableName="EventsTable",
+        Key={"eventId": {"S": event_id}},
+        UpdateExpression="SET #capacity = :capacity",
+        ExpressionAttributeNames={"#capacity": "capacity"},
+        ExpressionAttributeValues={":capacity": {"N": str(capacity)}},
+    )
+
+
+def scenario_health(lab: Lab) -> None:
+    lab.invoke("health", load_sample("health"))
+
+
+def scenario_api_info(lab: Lab) -> None:
+    lab.invoke("api_info", load_sample("api_info"))
+
+
+def scenario_docs(lab: Lab) -> None:
+    for path, _method in functions()["docs"].routes:
+        event = load_sample("docs")
+        event.update(resource=path, path=path)
+        lab.invoke_raw("docs", event)
+
+
+def scenario_create_event(lab: Lab) -> None:
+    body = new_event_body()
+    lab.invoke("create_event", request("create_event", body=body))
+    lab.invoke("create_event", request("create_event", body=body))  # 409
+    idempotency_rounds(
+        lab,
+        "create_event",
+        request("create_event", body=new_event_body()),
+        request("create_event", body=new_event_body()),
+        table="EventsTable",
+    )
+
+
+def scenario_list_events(lab: Lab) -> None:
+    for _ in range(3):
+        an_event()
+    first = lab.invoke("list_events", request("list_events", query={"limit": "2"}))
+    lab.invoke(
+        "list_events", request("list_events", query={"limit": "2", "nextToken": first.body["nextToken"]})
+    )
+    by_status = lab.invoke("list_events", request("list_events", query={"status": "active", "limit": "1"}))
+    lab.invoke(
+        "list_events",
+        request(
+            "list_events", query={"status": "active", "limit": "1", "nextToken": by_status.body["nextToken"]}
+        ),
+    )
+
+
+def scenario_get_event(lab: Lab) -> None:
+    lab.invoke("get_event", request("get_event", path_params={"eventId": an_event()}))
+    lab.invoke("get_event", request("get_event", path_params={"eventId": unique("missing")}))
+
+
+def scenario_update_event(lab: Lab) -> None:
+    event_id, _ = event_with_waitlist(capacity=1, waiting=2)
+    path = {"eventId": event_id}
+    lab.invoke("update_event", request("update_event", path_params=path, body={"title": "Renamed"}))
+    lab.invoke("update_event", request("update_event", path_params=path, body={"capacity": 3}))  # promotes
+    lab.invoke("update_event", request("update_event", path_params=path, body={"capacity": 1}))  # 409
+    stale = sample_with_header(
+        request("update_event", path_params=path, body={"title": "Again"}), "If-Match", f'"{event_id}.0"'
+    )
+    lab.invoke("update_event", stale)  # 412
+    lab.invoke("update_event", request("update_event", path_params={"eventId": unique("missing")}))
+
+
+def scenario_delete_event(lab: Lab) -> None:
+    event_id, _ = event_with_waitlist(capacity=2, waiting=1)
+    lab.invoke("delete_event", request("delete_event", path_params={"eventId": event_id}))
+    lab.invoke("delete_event", request("delete_event", path_params={"eventId": unique("missing")}))
+    # A tombstone left by a delete that died long ago is adopted, purged and removed.
+    orphan, _ = event_with_waitlist(capacity=1, waiting=0)
+    lab.client.update_item(
+        TableName="EventsTable",
+        Key={"eventId": {"S": orphan}},
+        UpdateExpression="SET deletedAt = :at, deletedBy = :owner REMOVE #status",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues={":at": {"S": "2020-01-01T00:00:00.000000Z"}, ":owner": {"S": "dead"}},
+    )
+    lab.invoke("delete_event", request("delete_event", path_params={"eventId": orphan}))
+
+
+def scenario_set_waitlist(lab: Lab) -> None:
+    event_id, _ = event_with_waitlist(capacity=1, waiting=2)
+    path = {"eventId": event_id}
+    lab.invoke("set_waitlist", request("set_waitlist", path_params=path, body={"waitlistEnabled": False}))
+    # An update that died before promoting into the spots it opened: the next write promotes.
+    set_capacity_behind_the_api(lab, event_id, 3)
+    lab.invoke("set_waitlist", request("set_waitlist", path_params=path, body={"waitlistEnabled": True}))
+    lab.invoke("set_waitlist", request("set_waitlist", path_params={"eventId": unique("missing")}))
+
+
+def scenario_create_user(lab: Lab) -> None:
+    body = {"userId": unique("user"), "name": "Least Privilege"}
+    lab.invoke("create_user", request("create_user", body=body))
+    lab.invoke("create_user", request("create_user", body=body))  # 409
+    idempotency_rounds(
+        lab,
+        "create_user",
+        request("create_user", body={"userId": unique("user"), "name": "A"}),
+        request("create_user", body={"userId": unique("user"), "name": "B"}),
+        table="UsersTable",
+    )
+
+
+def scenario_get_user(lab: Lab) -> None:
+    lab.invoke("get_user", request("get_user", path_params={"userId": a_user()}))
+    lab.invoke("get_user", request("get_user", path_params={"userId": unique("missing")}))
+
+
+def scenario_register(lab: Lab) -> None:
+    event_id = an_event(capacity=1, waitlist=True)
+    closed = an_event(capacity=1, waitlist=False)
+    path = {"eventId": event_id}
+    first, second, third = a_user(), a_user(), a_user()
+    lab.invoke("register", request("register", path_params=path, body={"userId": first}))  # a spot
+    lab.invoke("register", request("register", path_params=path, body={"userId": second}))  # waitlist
+    lab.invoke("register", request("register", path_params=path, body={"userId": second}))  # 409 twice
+    lab.invoke("register", request("register", path_params=path, body={"userId": unique("nobody")}))
+    lab.invoke(
+        "register", request("register", path_params={"eventId": unique("missing")}, body={"userId": third})
+    )
+    register_all(closed, [first])
+    lab.invoke(
+        "register", request("register", path_params={"eventId": closed}, body={"userId": third})
+    )  # full
+    idempotency_rounds(
+        lab,
+        "register",
+        request("register", path_params=path, body={"userId": third}),
+        request("register", path_params=path, body={"userId": a_user()}),
+        table="RegistrationsTable",
+    )
+
+
+def scenario_unregister(lab: Lab) -> None:
+    event_id, (attendee, _first_waiting, second_waiting) = event_with_waitlist(capacity=1, waiting=2)
+    solo_event, (solo,) = event_with_waitlist(capacity=1, waiting=0)
+
+    def leave(event: str, user: str) -> None:
+        lab.invoke("unregister", request("unregister", path_params={"eventId": event, "userId": user}))
+
+    leave(event_id, second_waiting)  # leaves the waitlist
+    leave(event_id, attendee)  # frees a spot: the head of the waitlist is promoted
+    leave(solo_event, solo)  # frees a spot nobody waits for
+    leave(event_id, attendee)  # 404, no longer registered
+    leave(unique("missing"), attendee)
+
+
+def scenario_list_event_registrations(lab: Lab) -> None:
+    event_id, _ = event_with_waitlist(capacity=2, waiting=2)
+    name = "list_event_registrations"
+    token = None
+    while True:
+        query = {"limit": "1", **({"nextToken": token} if token else {})}
+        page = lab.invoke(name, request(name, path_params={"eventId": event_id}, query=query))
+        token = page.body.get("nextToken")
+        if not token:
+            break
+    lab.invoke(name, request(name, path_params={"eventId": unique("missing")}))
+
+
+def scenario_list_user_registrations(lab: Lab) -> None:
+    user = a_user()
+    full, _ = event_with_waitlist(capacity=1, waiting=1)
+    register_all(full, [user])  # waitlisted: its position is counted
+    register_all(an_event(), [user])
+    name = "list_user_registrations"
+    first = lab.invoke(name, request(name, path_params={"userId": user}, query={"limit": "1"}))
+    lab.invoke(
+        name,
+        request(
+            name, path_params={"userId": user}, query={"limit": "1", "nextToken": first.body["nextToken"]}
+        ),
+    )
+    lab.invoke(name, request(name, path_params={"userId": unique("missing")}))
+
+
+def stream_record(
+    kind: str, table: str, old: dict[str, Any] | None, new: dict[str, Any] | None
+) -> dict[str, Any]:
+    image = {name: value for name, value in (new or old or {}).items() if name in ("eventId", "userId")}
+    change: dict[str, Any] = {
+        "Keys": image,
+        "SequenceNumber": uuid.uuid4().int.__str__()[:20],
+        "SizeBytes": 100,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+        "ApproximateCreationDateTime": 1807360496,
+    }
+    if old:
+        change["OldImage"] = old
+    if new:
+        change["NewImage"] = new
+    return {
+        "eventID": uuid.uuid4().hex,
+        "eventName": kind,
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": REGION,
+        "dynamodb": change,
+        "eventSourceARN": f"arn:aws:dynamodb:{REGION}:123456789012:table/{table}/stream/2027-01-01T00:00:00",
+    }
+
+
+def scenario_stream_processor(lab: Lab) -> None:
+    events_client = boto3.client("events", region_name=REGION)
+    if bus.bus_name() not in {b["Name"] for b in events_client.list_event_buses()["EventBuses"]}:
+        events_client.create_event_bus(Name=bus.bus_name())
+    event_id, _ = event_with_waitlist(capacity=1, waiting=1)
+    rows = lab.client.query(
+        TableName="RegistrationsTable",
+        KeyConditionExpression="eventId = :e",
+        ExpressionAttributeValues={":e": {"S": event_id}},
+    )["Items"]
+    event_row = lab.client.get_item(TableName="EventsTable", Key={"eventId": {"S": event_id}})["Item"]
+    records = [stream_record("INSERT", "RegistrationsTable", None, row) for row in rows]
+    records += [stream_record("REMOVE", "RegistrationsTable", row, None) for row in rows]
+    records.append(stream_record("MODIFY", "EventsTable", event_row, event_row))
+    lab.invoke_raw("stream_processor", {"Records": records})
+
+
+SCENARIOS: dict[str, Callable[[Lab], None]] = {
+    "health": scenario_health,
+    "api_info": scenario_api_info,
+    "docs": scenario_docs,
+    "create_event": scenario_create_event,
+    "list_events": scenario_list_events,
+    "get_event": scenario_get_event,
+    "update_event": scenario_update_event,
+    "delete_event": scenario_delete_event,
+    "set_waitlist": scenario_set_waitlist,
+    "create_user": scenario_create_user,
+    "get_user": scenario_get_user,
+    "register": scenario_register,
+    "unregister": scenario_unregister,
+    "list_event_registrations": scenario_list_event_registrations,
+    "list_user_registrations": scenario_list_user_registrations,
+    "stream_processor": scenario_stream_processor,
+}
+
+
+def code_path_extras(needed: set[iam.Access]) -> set[iam.Access]:
+    """Calls the code can make that no scenario reaches on moto (the static part of the list).
+
+    Powertools idempotency reads a record with GetItem only when a failed conditional PutItem
+    does not return the existing record (ReturnValuesOnConditionCheckFailure), which DynamoDB
+    does and moto does too; the fallback is still part of the code path of every function that
+    writes idempotency records.
+    """
+    if any(access.table == "IdempotencyTable" for access in needed):
+        return {iam.Access("GetItem", "IdempotencyTable")}
+    return set()
+
+
+def describe(accesses: set[iam.Access]) -> str:
+    return "\n  ".join(sorted(map(str, accesses))) or "(none)"
+
+
+# ---------------------------------------------------------------- the checks
+
+
+@pytest.mark.parametrize("directory", sorted(functions()))
+def test_policies_grant_exactly_the_dynamodb_access_the_code_uses(lab: Lab, directory: str):
+    # Given the function's grants in template.yaml
+    function = functions()[directory]
+    granted = iam.grants(function.properties)
+    if directory not in SCENARIOS:
+        # Without DynamoDB grants there is no privilege to prove unused (a call it needs would
+        # fail in AWS, but that is not a security question); with some, scenarios must show them.
+        assert not granted.dynamodb, (
+            f"{function.logical_id} may use DynamoDB: add scenarios for functions/{directory} to"
+            f" {__name__}.SCENARIOS"
+        )
+        pytest.skip(f"{function.logical_id}: no DynamoDB grants and no scenarios")
+
+    # When its handler runs through its scenarios
+    SCENARIOS[directory](lab)
+
+    # Then the permissions its calls needed are exactly those granted
+    needed = iam.needed_by(lab.calls, table_ids())
+    needed |= code_path_extras(needed)
+    assert not granted.problems, "\n".join(granted.problems)
+    assert (needed - granted.dynamodb, granted.dynamodb - needed) == (set(), set()), (
+        f"{function.logical_id}:\n missing (AccessDenied in AWS):\n  {describe(needed - granted.dynamodb)}"
+        f"\n unused (excess privilege):\n  {describe(granted.dynamodb - needed)}"
+    )
+
+
+@pytest.mark.parametrize("directory", sorted(functions()))
+def test_no_wildcards_and_read_only_routes_cannot_write(directory: str):
+    function = functions()[directory]
+    granted = iam.grants(function.properties)
+
+    assert not granted.problems, "\n".join(granted.problems)
+    if function.routes and not any(method in WRITES for _, method in function.routes):
+        writes = {access for access in granted.dynamodb if access.action not in iam.READ_ACTIONS}
+        assert not writes, f"{function.logical_id} serves only reads but may write:\n  {describe(writes)}"
+
+
+def test_the_scenarios_are_for_functions_of_the_template():
+    assert set(SCENARIOS) <= set(functions()), "scenarios for functions the template no longer has"
+
+
+def test_the_mapping_from_calls_to_permissions():
+    ids = {"Events-abc": "EventsTable", "Regs-abc": "RegistrationsTable", "Users-abc": "UsersTable"}
+    transact = {
+        "TransactItems": [
+            {"ConditionCheck": {"TableName": "Users-abc"}},
+            {"Put": {"TableName": "Regs-abc"}},
+            {"Update": {"TableName": "Events-abc"}},
+            {"Delete": {"TableName": "Regs-abc"}},
+        ]
+    }
+    assert iam.needed("TransactWriteItems", transact, ids) == {
+        iam.Access("ConditionCheckItem", "UsersTable"),
+        iam.Access("PutItem", "RegistrationsTable"),
+        iam.Access("UpdateItem", "EventsTable"),
+        iam.Access("DeleteItem", "RegistrationsTable"),
+    }
+    batch: dict[str, Any] = {"RequestItems": {"Events-abc": {}, "Regs-abc": {}}}
+    assert iam.needed("BatchGetItem", batch, ids) == {
+        iam.Access("BatchGetItem", "EventsTable"),
+        iam.Access("BatchGetItem", "RegistrationsTable"),
+    }
+    query = {"TableName": "Regs-abc", "IndexName": "waitlist-index"}
+    assert iam.needed("Query", query, ids) == {iam.Access("Query", "RegistrationsTable", "waitlist-index")}
+
+
+def test_policy_parsing_flags_wildcards_and_broad_policies():
+    properties = {
+        "Policies": [
+            "AmazonDynamoDBFullAccess",
+            {"DynamoDBCrudPolicy": {"TableName": {"Ref": "EventsTable"}}},
+            {"Statement": [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]},
+            {
+                "Statement": {
+                    "Effect": "Allow",
+                    "Action": ["dynamodb:Query"],
+                    "Resource": {"Fn::Sub": "${RegistrationsTable.Arn}/index/user-index"},
+                }
+            },
+        ]
+    }
+    granted = iam.grants(properties)
+    assert len(granted.problems) == 5, json.dumps(granted.problems, indent=1)
+    assert iam.Access("Query", "RegistrationsTable", "user-index") in granted.dynamodb
