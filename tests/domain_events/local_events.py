@@ -1,0 +1,72 @@
+"""Drive the local server's /_local routes: published events, faults, stream pausing and draining."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+TIMEOUT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class LocalEvents:
+    url: str
+
+    def drain(self) -> None:
+        """Return once every change made so far went through the stream processor."""
+        response = requests.post(f"{self.url}/_local/streams/drain", timeout=TIMEOUT_SECONDS)
+        assert response.status_code == 200, response.text
+
+    def published(self, event_id: str) -> list[dict[str, Any]]:
+        """Every delivery of a domain event about `event_id`, duplicates included, in order."""
+        return [e for e in self._log()["events"] if e["detail"]["data"]["eventId"] == event_id]
+
+    def refused(self, event_id: str) -> list[dict[str, Any]]:
+        return [r for r in self._log()["refused"] if r["event"]["detail"]["data"]["eventId"] == event_id]
+
+    def arm(self, match: dict[str, Any], times: int = 1) -> None:
+        body: dict[str, Any] = {"faults": [{"match": match, "times": times}]}
+        response = requests.post(f"{self.url}/_local/events/faults", json=body, timeout=TIMEOUT_SECONDS)
+        assert response.status_code == 201, response.text
+
+    def disarm(self) -> list[dict[str, Any]]:
+        return requests.delete(f"{self.url}/_local/events/faults", timeout=TIMEOUT_SECONDS).json()["disarmed"]
+
+    def pause(self) -> None:
+        requests.post(f"{self.url}/_local/streams/pause", timeout=TIMEOUT_SECONDS).raise_for_status()
+
+    def resume(self) -> None:
+        requests.post(f"{self.url}/_local/streams/resume", timeout=TIMEOUT_SECONDS).raise_for_status()
+
+    def streams(self) -> dict[str, Any]:
+        return requests.get(f"{self.url}/_local/streams", timeout=TIMEOUT_SECONDS).json()
+
+    def _log(self) -> dict[str, Any]:
+        response = requests.get(f"{self.url}/_local/events", timeout=TIMEOUT_SECONDS)
+        response.raise_for_status()
+        return response.json()
+
+
+def unique(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a consumer keeps: the first delivery of each domain event id."""
+    seen: set[str] = set()
+    kept = []
+    for event in events:
+        if event["detail"]["id"] not in seen:
+            seen.add(event["detail"]["id"])
+            kept.append(event)
+    return kept
+
+
+def summary(event: dict[str, Any]) -> tuple[str, ...]:
+    """(type, userId) for registration events, (type, detail...) for event ones: easy to compare."""
+    data = event["detail"]["data"]
+    kind = event["detail-type"]
+    if "userId" in data:
+        extra = (data["previousStatus"],) if kind == "Unregistered" else ()
+        return (kind, data["userId"], *extra)
+    if kind == "EventUpdated":
+        return (kind, *(f"{k}:{v['old']}->{v['new']}" for k, v in sorted(data["changes"].items())))
+    return (kind,)

@@ -1,0 +1,254 @@
+"""The local stand-ins: stream delivery with Lambda's retry rules, the stream event shape, the
+template's stream sources, and the EventBridge stand-in with its faults. No server needed."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from local_api.eventbus import Fault, LocalEventBus, template_buses
+from local_api.functions import function_provider, load_stacks
+from local_api.paths import DEFAULT_TEMPLATE
+from local_api.process import Reply
+from local_api.streams import StreamSource, deliver, lambda_record, stream_sources, stream_table
+from local_api.tables import table_requests
+
+from .records import record, registration
+
+SOURCE = StreamSource(
+    function="Processor",
+    table="RegistrationsTable",
+    batch_size=100,
+    maximum_retry_attempts=2,
+    bisect_on_error=True,
+    report_item_failures=True,
+)
+
+
+class FakeFunction:
+    """Answers each invocation from a script of replies; records the batches it was given."""
+
+    def __init__(self, *replies: Any) -> None:
+        self.replies = list(replies)
+        self.batches: list[list[str]] = []
+
+    def __call__(self, name: str, event: dict[str, Any]) -> Reply:
+        self.batches.append([r["dynamodb"]["SequenceNumber"] for r in event["Records"]])
+        reply = self.replies.pop(0) if self.replies else "ok"
+        if reply == "error":
+            return Reply(json.dumps({"errorMessage": "boom", "errorType": "Exception"}), True, True)
+        if reply == "ok":
+            return Reply(json.dumps({"batchItemFailures": []}), False, True)
+        return Reply(json.dumps({"batchItemFailures": [{"itemIdentifier": i} for i in reply]}), False, True)
+
+
+def records(count: int) -> list[dict[str, Any]]:
+    return [
+        record("registrations", "INSERT", new=registration("ev", f"u{i}"), sequence=f"{i:03d}")
+        for i in range(1, count + 1)
+    ]
+
+
+def run(function: FakeFunction, batch: list[dict[str, Any]], source: StreamSource = SOURCE):
+    dead: list[tuple[list[str], int]] = []
+    invocations = deliver(
+        source,
+        batch,
+        function,
+        lambda rest, attempts: dead.append(([r["dynamodb"]["SequenceNumber"] for r in rest], attempts)),
+        lambda seconds: False,
+    )
+    return invocations, dead
+
+
+def test_a_successful_batch_is_one_invocation():
+    function = FakeFunction("ok")
+    assert run(function, records(3)) == (1, [])
+    assert function.batches == [["001", "002", "003"]]
+
+
+def test_item_failures_are_retried_from_the_lowest_failed_sequence_number():
+    # Given the function reports records 4 and 2 of 5 as failed, then succeeds
+    function = FakeFunction(["004", "002"], "ok")
+
+    run(function, records(5))
+
+    # Then the retry starts at record 2 (the checkpoint) and includes everything after it
+    assert function.batches == [["001", "002", "003", "004", "005"], ["002", "003", "004", "005"]]
+
+
+def test_an_unknown_item_identifier_fails_the_whole_batch():
+    function = FakeFunction(["nope"], "ok")
+
+    run(function, records(3))
+
+    assert function.batches[1] == ["001", "002", "003"]
+
+
+def test_a_function_error_bisects_the_batch_and_retries_each_half():
+    function = FakeFunction("error", "ok", "ok")
+
+    invocations, dead = run(function, records(4))
+
+    assert function.batches == [["001", "002", "003", "004"], ["001", "002"], ["003", "004"]]
+    assert (invocations, dead) == (3, [])
+
+
+def test_without_bisect_a_function_error_retries_the_batch_whole():
+    source = StreamSource("Processor", "RegistrationsTable", maximum_retry_attempts=3)
+    function = FakeFunction("error", "ok")
+
+    run(function, records(2), source)
+
+    assert function.batches == [["001", "002"], ["001", "002"]]
+
+
+def test_records_still_failing_after_the_retries_are_dead_lettered_and_the_rest_goes_on():
+    # Given record 2 always fails (2 retries allowed) and the records after it are fine
+    function = FakeFunction(["002"], ["002"], ["002"], "ok")
+
+    invocations, dead = run(function, records(3))
+
+    # Then after 1 try + 2 retries, records 2-3 (from the checkpoint) are dead-lettered
+    assert invocations == 3
+    assert dead == [(["002", "003"], 3)]
+
+
+def test_stopping_gives_up_between_retries():
+    function = FakeFunction(["001"])
+    invocations = deliver(SOURCE, records(1), function, lambda *_: None, lambda seconds: True)
+    assert invocations == 1
+
+
+def test_without_report_batch_item_failures_a_response_is_success():
+    source = StreamSource("Processor", "RegistrationsTable")
+    function = FakeFunction(["001"])
+
+    assert run(function, records(1), source) == (1, [])
+
+
+def test_get_records_output_becomes_the_lambda_event_record():
+    raw = {
+        "eventID": "e1",
+        "eventName": "INSERT",
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "ddblocal",
+        "dynamodb": {
+            "ApproximateCreationDateTime": datetime(2027, 1, 15, 8, 0, tzinfo=UTC),
+            "Keys": {"eventId": {"S": "ev"}},
+            "NewImage": {"eventId": {"S": "ev"}, "blob": {"B": b"\x00\x01"}},
+            "SequenceNumber": "000000000000000000001",
+            "SizeBytes": 10,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+    }
+
+    converted = lambda_record(raw, "arn:aws:dynamodb:ddblocal:000000000000:table/EventsTable/stream/x")
+
+    assert converted["dynamodb"]["ApproximateCreationDateTime"] == 1_800_000_000
+    assert converted["dynamodb"]["NewImage"]["blob"] == {"B": "AAE="}
+    assert converted["eventSourceARN"].endswith("table/EventsTable/stream/x")
+    assert converted["awsRegion"] == "us-east-1"
+    json.dumps(converted)  # what the worker pipe carries
+
+
+@pytest.mark.parametrize(
+    ("stream", "table"),
+    [
+        ({"Fn::GetAtt": ["RegistrationsTable", "StreamArn"]}, "RegistrationsTable"),
+        ({"Fn::GetAtt": "EventsTable.StreamArn"}, "EventsTable"),
+        ("arn:aws:dynamodb:us-east-1:1:table/Other/stream/2027", "Other"),
+        ({"Fn::GetAtt": ["EventsTable", "Arn"]}, None),
+        ({"Ref": "Something"}, None),
+    ],
+)
+def test_the_stream_of_an_event_source_names_its_table(stream, table):
+    assert stream_table(stream) == table
+
+
+def test_the_templates_stream_sources_are_read_with_their_retry_settings():
+    functions = list(function_provider(load_stacks(DEFAULT_TEMPLATE)).get_all())
+
+    sources = stream_sources(functions, runnable=[f.name for f in functions])
+
+    assert sorted(s.table for s in sources) == ["EventsTable", "RegistrationsTable"]
+    for source in sources:
+        assert source.function == "StreamProcessorFunction"
+        assert source.report_item_failures
+        assert source.bisect_on_error
+        assert source.maximum_retry_attempts >= 1
+        assert 1 <= source.batch_size <= 1000
+
+
+def test_the_local_tables_get_the_templates_streams():
+    requests = table_requests(DEFAULT_TEMPLATE)
+    for table in ("EventsTable", "RegistrationsTable"):
+        assert requests[table]["StreamSpecification"] == {
+            "StreamEnabled": True,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        }
+
+
+# ------------------------------------------------------------------ the EventBridge stand-in
+
+
+def entry(detail: dict[str, Any], bus: str = "Bus", detail_type: str = "Thing") -> dict[str, Any]:
+    return {
+        "Source": "test",
+        "DetailType": detail_type,
+        "Detail": json.dumps(detail),
+        "EventBusName": bus,
+        "Time": 1_800_000_000,
+    }
+
+
+def test_accepted_entries_are_kept_as_rule_targets_receive_them():
+    bus = LocalEventBus(buses=frozenset({"Bus"}))
+
+    response = bus.put_events([entry({"a": 1})])
+
+    (event,) = bus.events()
+    assert response == {"FailedEntryCount": 0, "Entries": [{"EventId": event["id"]}]}
+    assert event["detail-type"] == "Thing"
+    assert event["source"] == "test"
+    assert event["time"] == "2027-01-15T08:00:00Z"
+    assert event["detail"] == {"a": 1}
+
+
+def test_entries_for_unknown_buses_or_with_malformed_details_are_refused_per_entry():
+    bus = LocalEventBus(buses=frozenset({"Bus"}))
+    malformed = {**entry({}), "Detail": "[1]"}
+
+    response = bus.put_events([entry({"a": 1}, bus="Nope"), malformed, entry({"ok": True})])
+
+    assert response["FailedEntryCount"] == 2
+    assert [r.get("ErrorCode") for r in response["Entries"]] == [
+        "ResourceNotFoundException",
+        "MalformedDetail",
+        None,
+    ]
+    assert [e["detail"] for e in bus.events()] == [{"ok": True}]
+
+
+def test_an_armed_fault_refuses_matching_entries_the_given_number_of_times():
+    bus = LocalEventBus(buses=frozenset({"Bus"}))
+    bus.arm(
+        [Fault.from_json({"match": {"detail-type": "Thing", "detail": {"data": {"u": "x"}}}, "times": 2})]
+    )
+    hit, miss = entry({"data": {"u": "x", "v": 1}}), entry({"data": {"u": "y"}})
+
+    codes = [bus.put_events([hit, miss])["Entries"][0].get("ErrorCode") for _ in range(3)]
+
+    assert codes == ["InternalFailure", "InternalFailure", None]
+    assert len(bus.refused()) == 2
+    assert [e["detail"]["data"]["u"] for e in bus.events()] == ["y", "y", "x", "y"]
+    assert bus.disarm() == []
+
+
+def test_the_local_bus_accepts_the_templates_buses_and_the_default_one():
+    stacks = load_stacks(DEFAULT_TEMPLATE)
+    assert template_buses(stacks[0].resources) == {"default", "DomainEventBus"}

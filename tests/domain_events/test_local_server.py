@@ -1,0 +1,194 @@
+"""Domain events end to end on the local server: API calls -> DynamoDB Local streams -> the
+stream processor (warm worker, Lambda's stream event shape) -> the local EventBridge stand-in.
+
+Each step drains the streams before looking, so the events of a step are exactly those of its
+API calls. Changes to the two tables travel in separate streams (and one write can touch both),
+so within a step that spans both tables, or one transaction, order is not promised and the step
+is compared as a set; steps themselves are in order.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+import requests
+from domain_event_schemas import SCHEMAS_DIR
+
+from .local_events import LocalEvents, summary, unique
+
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="module")
+def local(api_url: str) -> LocalEvents:
+    return LocalEvents(api_url)
+
+
+def uid(prefix: str) -> str:
+    return f"de-{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def call(method: str, url: str, body: dict[str, Any] | None = None, status: int = 200) -> Any:
+    response = requests.request(method, url, json=body, timeout=TIMEOUT)
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def new_event(api_url: str, capacity: int, waitlist: bool = True) -> str:
+    event_id = uid("event")
+    body = {
+        "eventId": event_id,
+        "title": "Domain events",
+        "description": "tests/domain_events",
+        "date": "2031-05-14",
+        "location": "Room 2",
+        "capacity": capacity,
+        "organizer": "QA",
+        "waitlistEnabled": waitlist,
+    }
+    call("POST", f"{api_url}/events", body, status=201)
+    return event_id
+
+
+def new_users(api_url: str, *names: str) -> dict[str, str]:
+    users = {name: uid(name) for name in names}
+    for user_id in users.values():
+        call("POST", f"{api_url}/users", {"userId": user_id, "name": user_id}, status=201)
+    return users
+
+
+class Steps:
+    """Checks a scenario step by step against what the local bus received."""
+
+    def __init__(self, local: LocalEvents, event_id: str) -> None:
+        self.local = local
+        self.event_id = event_id
+        self.seen = 0
+
+    def expect(self, *expected: tuple[str, ...], ordered: bool = True) -> None:
+        self.local.drain()
+        events = unique(self.local.published(self.event_id))
+        step = [summary(e) for e in events[self.seen :]]
+        self.seen = len(events)
+        if ordered:
+            assert step == list(expected)
+        else:
+            assert sorted(step) == sorted(expected)
+
+
+def test_register_fill_promote_cancel_delete_publishes_exactly_these_events(api_url, local):
+    event_id = new_event(api_url, capacity=2)
+    u = new_users(api_url, "ana", "ben", "cleo", "dan", "eve")
+    steps = Steps(local, event_id)
+    register = f"{api_url}/events/{event_id}/registrations"
+
+    # Creating the event publishes nothing
+    steps.expect()
+
+    # ana and ben take the two spots
+    for name in ("ana", "ben"):
+        call("POST", register, {"userId": u[name]}, status=201)
+    steps.expect(("RegistrationConfirmed", u["ana"]), ("RegistrationConfirmed", u["ben"]))
+
+    # cleo, dan and eve fill the waitlist, in order
+    for name in ("cleo", "dan", "eve"):
+        call("POST", register, {"userId": u[name]}, status=201)
+    steps.expect(("Waitlisted", u["cleo"]), ("Waitlisted", u["dan"]), ("Waitlisted", u["eve"]))
+
+    # ana leaves: cleo is promoted in the same transaction
+    answer = call("DELETE", f"{register}/{u['ana']}")
+    assert answer["promotedUserId"] == u["cleo"]
+    steps.expect(("Unregistered", u["ana"], "registered"), ("PromotedFromWaitlist", u["cleo"]), ordered=False)
+
+    # The capacity rises to 3: dan, next in line, is promoted; the edit itself is an update
+    call("PUT", f"{api_url}/events/{event_id}", {"capacity": 3})
+    steps.expect(("PromotedFromWaitlist", u["dan"]), ("EventUpdated", "capacity:2->3"), ordered=False)
+
+    # eve gives up her place in the waitlist
+    call("DELETE", f"{register}/{u['eve']}")
+    steps.expect(("Unregistered", u["eve"], "waitlisted"))
+
+    # Registrations move counters on the event item: still no EventUpdated. The organizer
+    # closes the waitlist, then cancels.
+    call("PUT", f"{api_url}/events/{event_id}/waitlist", {"waitlistEnabled": False})
+    steps.expect(("EventUpdated", "waitlistEnabled:True->False"))
+    call("PUT", f"{api_url}/events/{event_id}", {"status": "cancelled"})
+    steps.expect(("EventCancelled",))
+
+    # Deleting announces the deletion once; the three registrations it purges are not
+    # announced one by one, and removing the tombstone publishes nothing
+    call("DELETE", f"{api_url}/events/{event_id}")
+    steps.expect(("EventDeleted",))
+
+    # Every delivery is a valid event of its schema, and no id stands for two different events
+    delivered = local.published(event_id)
+    by_id: dict[str, dict[str, Any]] = {}
+    for event in delivered:
+        validate(event)
+        assert by_id.setdefault(event["detail"]["id"], event["detail"]) == event["detail"]
+    deleted = unique(delivered)[-1]["detail"]["data"]
+    assert (deleted["lastStatus"], deleted["registeredCount"], deleted["waitlistCount"]) == (
+        "cancelled",
+        3,
+        0,
+    )
+
+
+def test_a_publication_refused_mid_batch_is_retried_without_loss(api_url, local):
+    # Given five registrations that reach the processor in one batch, and EventBridge refusing
+    # the third one's event once
+    event_id = new_event(api_url, capacity=10)
+    users = list(new_users(api_url, "u1", "u2", "u3", "u4", "u5").values())
+    local.drain()
+    before = invocations(local)
+    local.arm(
+        {
+            "detail-type": "RegistrationConfirmed",
+            "detail": {"data": {"eventId": event_id, "userId": users[2]}},
+        }
+    )
+    local.pause()
+    try:
+        for user_id in users:
+            call("POST", f"{api_url}/events/{event_id}/registrations", {"userId": user_id}, status=201)
+    finally:
+        local.resume()
+
+    # When the stream is processed
+    local.drain()
+
+    # Then the failure happened and was retried: one batch, then the retry from the third record
+    (refusal,) = local.refused(event_id)
+    assert refusal["event"]["detail"]["data"]["userId"] == users[2]
+    assert invocations(local) - before == 2
+    assert local.streams()["deadLetters"] == []
+
+    # And every registration was published, in order, each once after de-duplication by id
+    delivered = local.published(event_id)
+    kept = unique(delivered)
+    assert [summary(e) for e in kept] == [("RegistrationConfirmed", user_id) for user_id in users]
+    assert {e["detail"]["id"] for e in delivered} == {e["detail"]["id"] for e in kept}
+    assert refusal["event"]["detail"]["id"] == kept[2]["detail"]["id"]  # the retry kept the id
+
+
+def test_draining_paused_streams_is_refused(api_url, local):
+    local.pause()
+    try:
+        response = requests.post(f"{api_url}/_local/streams/drain", timeout=TIMEOUT)
+    finally:
+        local.resume()
+    assert response.status_code == 409
+
+
+def invocations(local: LocalEvents) -> int:
+    (source,) = [s for s in local.streams()["sources"] if s["table"] == "RegistrationsTable"]
+    return int(source["invocations"])
+
+
+def validate(event: dict[str, Any]) -> None:
+    schema = json.loads((SCHEMAS_DIR / f"{event['detail-type']}.json").read_text())
+    jsonschema.validate(event, schema, cls=jsonschema.Draft202012Validator)
