@@ -29,8 +29,12 @@ dev: bootstrap ## serve the API on 127.0.0.1:PORT (3000) with DynamoDB Local on 
 dynamodb: bootstrap ## only DynamoDB Local + tables on DYNAMODB_PORT (8000), for sam local
 	PYTHONPATH=tools $(PYTHON) -m local_api dynamodb
 
-test: bootstrap ## lint, type-check, validate the template, run all tests
-	$(MAKE) --no-print-directory lint validate pytest
+# The docs page test needs chromium and the built-function test the sam build output: here they
+# fail instead of skipping when those are missing.
+test: ## lint, type-check, validate template and CI workflow, sam build, run all tests
+	@bash tools/bootstrap.sh --browser
+	$(MAKE) --no-print-directory lint validate build
+	TOOLCHAIN_REQUIRED=1 $(MAKE) --no-print-directory pytest
 
 lint: ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check $(CODE)
@@ -44,14 +48,28 @@ fmt: ## ruff format and autofix
 	$(BIN)/ruff format $(CODE)
 	$(BIN)/ruff check --fix $(CODE)
 
-validate: ## sam validate --lint (cfn-lint)
+validate: ## sam validate --lint, cfn-lint, the CI workflow against its schema
 	$(BIN)/sam validate --lint --template template.yaml
+	$(BIN)/cfn-lint template.yaml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 pytest: ## the test suite (PYTEST_ARGS="-n auto" for parallel workers)
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
-build: ## sam build
+build: ## sam build (python3.13, arm64) into .aws-sam/build
 	$(BIN)/sam build --template template.yaml
+
+.PHONY: openapi
+openapi: ## write the OpenAPI document, functions/docs/openapi.json, from the handlers
+	PYTHONPATH=layers/event_core:tools $(PYTHON) -m openapi_doc
+
+.PHONY: schemas
+schemas: ## write the domain events' JSON Schemas, schemas/*.json, from their models
+	$(PYTHON) tools/domain_event_schemas.py
 
 clean: ## remove build output and caches (keeps .venv and node_modules)
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: bench
+bench: bootstrap ## cold starts, warm latency, round trips, scale, burst (see BENCHMARKS.md)
+	$(PYTHON) -m bench

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 TEMPLATE: Path = DEFAULT_TEMPLATE
+# Powertools' Metrics object reads its namespace once, when event_core is first imported (in a
+# test module, after this file): the functions' business metrics need one to flush, as in AWS.
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "EventManagement")
 TABLE_ENV = {
     "EVENTS_TABLE": "EventsTable",
     "USERS_TABLE": "UsersTable",

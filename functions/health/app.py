@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from event_core.api_docs import errors, ok
 from event_core.http import lambda_entry, make_resolver
 
 app = make_resolver()
 
 
-@app.get("/health", summary="Liveness probe", tags=["Meta"])
+@app.get(
+    "/health",
+    operation_id="getHealth",
+    summary="Liveness probe",
+    tags=["Meta"],
+    responses=ok("The service is up") | errors(),
+)
 def health() -> dict[str, str]:
     return {"status": "healthy"}
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from event_core.api_docs import errors
+from event_core.api_docs import errors, ok
 from event_core.events import list_events
 from event_core.http import lambda_entry, make_resolver
 from event_core.models.events import EventPage, EventStatus
@@ -16,9 +16,11 @@ app = make_resolver()
 
 @app.get(
     "/events",
+    operation_id="listEvents",
     summary="List events, optionally by status",
     tags=["Events"],
-    responses=errors(400, 422, e400="Invalid nextToken"),
+    responses=ok("A page of events; nextToken fetches the next one")
+    | errors(400, 422, 503, e400="Invalid nextToken"),
 )
 def list_page(
     status: Annotated[EventStatus | None, Query()] = None,

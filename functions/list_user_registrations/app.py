@@ -6,8 +6,9 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from event_core.api_docs import errors
+from event_core.api_docs import errors, ok
 from event_core.attendance import user_registrations
+from event_core.authorization import require_self
 from event_core.http import lambda_entry, make_resolver
 from event_core.models.registrations import UserRegistrationsPage
 
@@ -16,15 +17,18 @@ app = make_resolver()
 
 @app.get(
     "/users/<userId>/registrations",
+    operation_id="listUserRegistrations",
     summary="A user's registrations with status and waitlist position",
     tags=["Registrations"],
-    responses=errors(400, 404, 422, e400="Invalid nextToken", e404="User not found"),
+    responses=ok("A page of the user's registrations")
+    | errors(400, 404, 422, 503, e400="Invalid nextToken", e404="User not found"),
 )
 def list_page(
     userId: str,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     nextToken: Annotated[str | None, Query()] = None,
 ) -> UserRegistrationsPage:
+    require_self(app, userId)
     return user_registrations(userId, limit=limit, next_token=nextToken)
 
 

@@ -6,8 +6,10 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from event_core.api_docs import errors
+from event_core.api_docs import errors, ok
+from event_core.authorization import require_self
 from event_core.http import lambda_entry, make_resolver
+from event_core.idempotency import IdempotencyKey
 from event_core.models.registrations import Registration, RegistrationRequest
 from event_core.registration import register
 
@@ -17,20 +19,29 @@ app = make_resolver()
 @app.post(
     "/events/<eventId>/registrations",
     status_code=201,
+    operation_id="register",
     summary="Register for an event, or join its waitlist when full",
     tags=["Registrations"],
-    responses=errors(
+    responses=ok("Registered, or waitlisted with a waitlistPosition", 201)
+    | errors(
         404,
         409,
         413,
+        415,
         422,
         503,
         e404="Event not found | User not found",
-        e409="Already registered for this event | Event is full | Event is not open for registration",
+        e409=(
+            "Already registered for this event | Event is full | Event is not open for registration"
+            " | A request with this Idempotency-Key is still in progress"
+        ),
     ),
 )
-def create(eventId: str, request: Annotated[RegistrationRequest, Body()]) -> Registration:
+def create(
+    eventId: str, request: Annotated[RegistrationRequest, Body()], idempotencyKey: IdempotencyKey = None
+) -> Registration:
+    require_self(app, request.userId)
     return register(eventId, request.userId)
 
 
-lambda_handler = lambda_entry(app)
+lambda_handler = lambda_entry(app, idempotent=True)

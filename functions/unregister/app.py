@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from event_core.api_docs import errors
+from event_core.api_docs import errors, ok
+from event_core.authorization import require_self
 from event_core.http import lambda_entry, make_resolver
 from event_core.models.registrations import Unregistered
 from event_core.registration import unregister
@@ -12,11 +13,14 @@ app = make_resolver()
 
 @app.delete(
     "/events/<eventId>/registrations/<userId>",
+    operation_id="unregister",
     summary="Unregister; the first person waiting is promoted",
     tags=["Registrations"],
-    responses=errors(404, 503, e404="Not registered for this event | Event not found"),
+    responses=ok("Unregistered; promotedUserId took the freed spot, if anyone")
+    | errors(404, 503, e404="Not registered for this event | Event not found"),
 )
 def leave(eventId: str, userId: str) -> Unregistered:
+    require_self(app, userId)
     return unregister(eventId, userId)
 
 

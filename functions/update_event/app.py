@@ -8,32 +8,40 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from event_core.api_docs import errors
+from event_core.api_docs import errors, ok
+from event_core.authorization import require_organizer
 from event_core.events import etag, update_event
 from event_core.http import json_response, lambda_entry, make_resolver
 from event_core.models.events import Event, EventUpdate
+from event_core.preconditions import IfMatch
 
 app = make_resolver()
 
 
 @app.put(
     "/events/<eventId>",
+    operation_id="updateEvent",
     summary="Update an event; new spots go to the waitlist's head",
     tags=["Events"],
-    responses=errors(
+    responses=ok("The updated event", headers={"ETag": "The event's version"})
+    | errors(
         400,
         404,
         409,
+        412,
         413,
+        415,
         422,
         503,
         e400="No fields to update",
         e404="Event not found",
         e409="Capacity cannot be lower than the number of registered attendees",
+        e412="Precondition Failed: the event changed since the ETag sent in If-Match",
     ),
 )
-def update(eventId: str, request: Annotated[EventUpdate, Body()]) -> Response[Event]:
-    stored = update_event(eventId, request.changes())
+def update(eventId: str, request: Annotated[EventUpdate, Body()], ifMatch: IfMatch = None) -> Response[Event]:
+    require_organizer(app)
+    stored = update_event(eventId, request.changes(), if_match=ifMatch)
     return json_response(HTTPStatus.OK, stored.event, {"ETag": etag(stored)})
 
 

@@ -18,7 +18,12 @@ def test_default_table_names_are_the_template_logical_ids(ddb, monkeypatch):
         monkeypatch.delenv(name)
     get_settings.cache_clear()
     settings = get_settings()
-    names = {settings.events_table, settings.users_table, settings.registrations_table}
+    names = {
+        settings.events_table,
+        settings.users_table,
+        settings.registrations_table,
+        settings.idempotency_table,
+    }
     assert names == set(table_definitions())
 
 

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -66,12 +67,14 @@ def serve_in_background(
     dynamodb_port: int | None = None,
     log_path: Path | None = None,
     startup_timeout: float = 60.0,
+    environment: Mapping[str, str] | None = None,
 ) -> ServerHandle:
     """Start `python -m local_api serve` and return once it listens.
 
     With `dynamodb_endpoint` None the server starts (and stops) its own DynamoDB Local on
     `dynamodb_port`. Its output (requests, handler logs) goes to `log_path` (a temporary file
-    by default).
+    by default). `environment` adds to the server's environment, which the functions' variables
+    declared in the template follow (`AUTH_MODE=COGNITO`: see local_api.identity).
     """
     if log_path is None:
         fd, name = tempfile.mkstemp(prefix="local-api-", suffix=".log")
@@ -81,6 +84,7 @@ def serve_in_background(
         **{k: v for k, v in os.environ.items() if k != "DYNAMODB_ENDPOINT"},
         "PYTHONPATH": os.pathsep.join(filter(None, [str(TOOLS_DIR), os.environ.get("PYTHONPATH")])),
         "SAM_CLI_TELEMETRY": "0",
+        **(environment or {}),  # e.g. AUTH_MODE=COGNITO (local_api.identity)
     }
     command = [
         sys.executable,

@@ -4,6 +4,7 @@ the API, all stopped cleanly on Ctrl-C or SIGTERM."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -11,7 +12,10 @@ from pathlib import Path
 
 from local_api.dynamodb_local import start_dynamodb_local
 from local_api.errors import LocalApiError
+from local_api.eventbus import serve_event_bus
 from local_api.functions import function_provider, function_specs, load_stacks
+from local_api.identity import with_local_identity
+from local_api.local_events import event_bus, mount_local_routes, stream_pollers, with_event_bus
 from local_api.net import port_is_free
 from local_api.runtime import LocalLambdaRuntime
 from local_api.server import create_service, http_server, load_api, route_lines
@@ -47,13 +51,20 @@ def serve(config: ServeConfig) -> None:
         LOG.info("Tables: created %s", ", ".join(created) or "none (all existed)")
 
         stacks = load_stacks(template)
-        specs = function_specs(function_provider(stacks).get_all(), template.parent, endpoint)
+        functions = list(function_provider(stacks).get_all())
+        # Domain events: functions publish to a local EventBridge stand-in (README, "Domain events").
+        bus = resources.enter_context(serve_event_bus(event_bus(stacks)))
+        specs = with_event_bus(function_specs(functions, template.parent, endpoint), bus.endpoint)
         runtime = resources.enter_context(
             LocalLambdaRuntime(specs, max_workers=config.max_workers, reload=config.reload)
         )
+        streams = resources.enter_context(stream_pollers(functions, runtime, specs, template, endpoint))
         api = load_api(stacks, template.parent)
         stop = resources.enter_context(stop_signals())  # before listening: a probe may signal
-        server = http_server(create_service(api, runtime, config.host, config.port))
+        runner = with_local_identity(runtime, template, os.environ)  # AUTH_MODE=COGNITO only
+        service = create_service(api, runner, config.host, config.port)
+        mount_local_routes(service._app, bus.bus, streams)
+        server = http_server(service)
         resources.callback(server.server_close)
 
         base_url = f"http://{config.host}:{server.server_port}"

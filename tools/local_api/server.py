@@ -19,7 +19,7 @@ from samcli.local.apigw.local_apigw_service import LocalApigwService
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from local_api.errors import LocalApiError
-from local_api.runtime import LocalLambdaRuntime
+from local_api.identity import LambdaRunner
 
 
 class NoRoutes(LocalApiError):
@@ -33,7 +33,7 @@ def load_api(stacks: list[Stack], template_dir: Path) -> Api:
     return api
 
 
-def create_service(api: Api, runtime: LocalLambdaRuntime, host: str, port: int) -> LocalApigwService:
+def create_service(api: Api, runtime: LambdaRunner, host: str, port: int) -> LocalApigwService:
     """A created (not yet serving) service: its Flask app has the routes."""
     service = LocalApigwService(
         api=api, lambda_runner=runtime, port=port, host=host, stderr=StreamWriter(sys.stderr)

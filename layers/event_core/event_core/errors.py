@@ -72,6 +72,22 @@ class InvalidPageToken(BadRequest):
     message = "Invalid nextToken"
 
 
+class InvalidPrecondition(BadRequest):
+    message = "Invalid If-Match header"
+
+
+class PreconditionFailed(DomainError):
+    """The event changed since the client read the ETag it sent in If-Match."""
+
+    message = "Precondition Failed"
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this (AuthMode COGNITO: event_core.authorization)."""
+
+    message = "Forbidden"
+
+
 class Busy(DomainError):
     """Retries against a contended or throttled table ran out; safe for the client to retry."""
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
+from event_core import business_metrics
 from event_core.clock import iso_ago, now_iso
-from event_core.errors import CapacityBelowRegistered, EventNotFound, NoFieldsToUpdate
+from event_core.errors import Busy, CapacityBelowRegistered, EventNotFound, NoFieldsToUpdate
 from event_core.ids import is_valid_id, new_id
 from event_core.models.events import Event, EventCreate, EventDeleted, EventPage
 from event_core.pagination import decode_token, encode_token
+from event_core.preconditions import check_if_match, parse_if_match
 from event_core.store import events, registrations
 from event_core.store.events import StoredEvent
-from event_core.store.retry import StateChanged, with_retries
+from event_core.store.retry import StateChanged, is_transient, with_retries
 from event_core.store.transactions import TransactionCancelled, transact
 from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE, promotion_actions, promotions_due
 
@@ -29,7 +32,7 @@ def create_event(request: EventCreate) -> Event:
     fields = request.model_dump(mode="json")
     fields["eventId"] = request.eventId or new_id()
     event = Event(**fields, registeredCount=0, waitlistCount=0, createdAt=now, updatedAt=now)
-    events.put_new(event)
+    with_retries(lambda: events.put_new(event))
     return event
 
 
@@ -48,18 +51,28 @@ def list_events(*, status: str | None, limit: int, next_token: str | None) -> Ev
     return EventPage(events=page, count=len(page), nextToken=token)
 
 
-def update_event(event_id: str, changes: dict[str, Any]) -> StoredEvent:
-    """Apply the changes atomically; spots they open go to the waitlist's head, in order."""
+def update_event(event_id: str, changes: dict[str, Any], *, if_match: str | None = None) -> StoredEvent:
+    """Apply the changes atomically; spots they open go to the waitlist's head, in order.
+
+    With `if_match` (an If-Match header) the changes apply only to the revision it names, else
+    PreconditionFailed: the write is conditioned on the revision the check read, so a concurrent
+    edit makes it re-read and fail the check; registrations (which keep the ETag) do not.
+    """
     if not changes:
         raise NoFieldsToUpdate()
-    stored, more_due = with_retries(lambda: _apply_once(event_id, changes))
+    if if_match is not None:
+        parse_if_match(if_match)  # malformed: refused before anything is read (InvalidPrecondition)
+    stored, more_due = with_retries(lambda: _apply_once(event_id, changes, if_match))
     while more_due:  # a capacity raise larger than one transaction can promote
         stored, more_due = with_retries(lambda: _apply_once(event_id, {}))
     return stored
 
 
-def _apply_once(event_id: str, changes: dict[str, Any]) -> tuple[StoredEvent, bool]:
+def _apply_once(
+    event_id: str, changes: dict[str, Any], if_match: str | None = None
+) -> tuple[StoredEvent, bool]:
     stored = get_event(event_id)
+    check_if_match(if_match, etag(stored))
     event = stored.event
     capacity = changes.get("capacity", event.capacity)
     status = changes.get("status", event.status)
@@ -94,6 +107,7 @@ def _apply_once(event_id: str, changes: dict[str, Any]) -> tuple[StoredEvent, bo
         transact([update, *promotions])
     except TransactionCancelled:
         raise StateChanged() from None
+    business_metrics.promoted(len(promoted))
 
     counts = {
         "registeredCount": event.registeredCount + len(promoted),
@@ -128,5 +142,16 @@ def delete_event(event_id: str) -> EventDeleted:
 
 
 def _purge(event_id: str, owner: str) -> None:
-    registrations.purge_event(event_id)
-    events.remove_tombstone(event_id, owner)
+    """Purge and drop the tombstone, retrying throttled batches (deleting is safe to repeat).
+
+    If DynamoDB stays unavailable the event is already gone for every reader; the tombstone is
+    handed over so that the client's retry (after its 503) finishes the purge at once.
+    """
+    try:
+        with_retries(lambda: registrations.purge_event(event_id))
+        with_retries(lambda: events.remove_tombstone(event_id, owner))
+    except Exception as error:
+        if isinstance(error, Busy) or is_transient(error):  # DynamoDB said "later": hand over
+            with contextlib.suppress(Exception):  # still failing: the grace period covers it
+                events.release_deletion(event_id, owner)
+        raise

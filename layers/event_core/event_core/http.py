@@ -2,7 +2,8 @@
 
 Errors map to HTTP here and only here, so every function answers the same JSON error shape:
 `{"detail": "<message>"}`, or for request validation a FastAPI-compatible 422 with
-`{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`.
+`{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`. A 5xx body never holds internals;
+it adds the request id (`"requestId"`) under which the logs have the details.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from event_core import errors
 from event_core.observability import logger, metrics, tracer
+from event_core.request_guards import declared_not_json, parse_json_body, reject_unknown_query_parameters
 from event_core.settings import get_settings
 
 T = TypeVar("T")
@@ -36,15 +38,27 @@ _STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], HTTPStatus], ...] = (
     (errors.Conflict, HTTPStatus.CONFLICT),
     (errors.BadRequest, HTTPStatus.BAD_REQUEST),
     (errors.Busy, HTTPStatus.SERVICE_UNAVAILABLE),
+    (errors.PreconditionFailed, HTTPStatus.PRECONDITION_FAILED),
+    (errors.Forbidden, HTTPStatus.FORBIDDEN),
 )
+UNSUPPORTED_MEDIA_TYPE = "Unsupported Media Type: send application/json"
 _ALLOWED_HEADERS = ["Content-Type", "Authorization", "Idempotency-Key", "If-Match", "X-Api-Key"]
+
+
+def error_body(status: HTTPStatus, detail: object) -> str:
+    """`{"detail": ...}`; a 5xx also names the request (API Gateway's request id, the logs'
+    correlation id) so that support can find the details, which only the logs hold."""
+    body: dict[str, object] = {"detail": detail}
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR and (request_id := logger.get_correlation_id()):
+        body["requestId"] = request_id
+    return json.dumps(body)
 
 
 def error_response(status: HTTPStatus, detail: object, headers: dict[str, str] | None = None) -> Response:
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
-        body=json.dumps({"detail": detail}),
+        body=error_body(status, detail),
         headers=headers,
     )
 
@@ -81,6 +95,12 @@ def _no_route(error: NotFoundError) -> Response:
 
 
 def _unexpected_error(error: Exception) -> Response:
+    # Lazy: only a request that failed pays for the import (health and api_info never touch it).
+    from event_core.store.retry import is_transient
+
+    if is_transient(error):  # DynamoDB still throttled or unreachable after the client's retries
+        logger.warning("Transient DynamoDB error", extra={"error": type(error).__name__})
+        return _domain_error(errors.Busy())
     logger.exception("Unhandled error")
     return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal server error")
 
@@ -92,26 +112,36 @@ def make_resolver() -> APIGatewayRestResolver:
         allow_origin=origins[0],
         extra_origins=list(origins[1:]),
         allow_headers=_ALLOWED_HEADERS,
-        expose_headers=["ETag", "Retry-After"],
+        expose_headers=["ETag", "Retry-After", "Idempotent-Replayed"],
         max_age=600,
     )
-    app = APIGatewayRestResolver(cors=cors, enable_validation=True)
+    app = APIGatewayRestResolver(cors=cors, enable_validation=True, json_body_deserializer=parse_json_body)
     app.exception_handler(errors.DomainError)(_domain_error)
     app.exception_handler(RequestValidationError)(_validation_error)
     app.not_found(_no_route)
     app.exception_handler(Exception)(_unexpected_error)
+    app.use(middlewares=[reject_unknown_query_parameters])
     return app
 
 
-def edge_response(event: dict[str, Any], status: HTTPStatus, detail: str) -> dict[str, Any]:
-    """An error answered before the resolver runs, with the same body shape and CORS rules."""
-    headers = {"Content-Type": content_types.APPLICATION_JSON}
+def allowed_origin(event: dict[str, Any]) -> str | None:
+    """Access-Control-Allow-Origin for this request's Origin, or None if it is not allowed."""
     request_headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     origin = request_headers.get("origin")
     origins = get_settings().allowed_origins
     if origin and ("*" in origins or origin in origins):
-        headers["Access-Control-Allow-Origin"] = "*" if "*" in origins else origin
-    return {"statusCode": int(status), "headers": headers, "body": json.dumps({"detail": detail})}
+        return "*" if "*" in origins else origin
+    return None
+
+
+def edge_response(
+    event: dict[str, Any], status: HTTPStatus, detail: object, extra_headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """An error answered outside the resolver, with the same body shape and CORS rules."""
+    headers = {"Content-Type": content_types.APPLICATION_JSON, **(extra_headers or {})}
+    if origin := allowed_origin(event):
+        headers["Access-Control-Allow-Origin"] = origin
+    return {"statusCode": int(status), "headers": headers, "body": error_body(status, detail)}
 
 
 def _body_bytes(event: dict[str, Any]) -> int:
@@ -119,6 +149,13 @@ def _body_bytes(event: dict[str, Any]) -> int:
     if event.get("isBase64Encoded"):
         return len(body) * 3 // 4 - body.count("=", -2)
     return len(body.encode())
+
+
+def _not_json(event: dict[str, Any]) -> dict[str, Any] | None:
+    """415 for a body declared as anything but JSON, before anything parses it."""
+    if declared_not_json(event) is None:
+        return None
+    return edge_response(event, HTTPStatus.UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED_MEDIA_TYPE)
 
 
 def _too_large(event: dict[str, Any]) -> dict[str, Any] | None:
@@ -139,13 +176,22 @@ def _decoded_path(event: dict[str, Any]) -> dict[str, Any]:
     return {**event, "path": unquote(path)}
 
 
-def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
-    """The Lambda handler for a resolver, wrapped by Powertools logging, metrics and tracing."""
+def lambda_entry(app: APIGatewayRestResolver, *, idempotent: bool = False) -> LambdaHandler:
+    """The Lambda handler for a resolver, wrapped by Powertools logging, metrics and tracing.
+
+    `idempotent=True` (the POST functions) honours `Idempotency-Key`: see event_core.idempotency,
+    imported only by the functions that ask for it.
+    """
+    resolve: LambdaHandler = app.resolve
+    if idempotent:
+        from event_core.idempotency import idempotent as once_per_key
+
+        resolve = once_per_key(app.resolve)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @metrics.log_metrics(capture_cold_start_metric=True)
     @tracer.capture_lambda_handler
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return _too_large(event) or app.resolve(_decoded_path(event), context)
+        return _too_large(event) or _not_json(event) or resolve(_decoded_path(event), context)
 
     return lambda_handler

@@ -7,6 +7,7 @@ capacity respected and the queue in arrival order. A write that lost a race re-r
 
 from __future__ import annotations
 
+from event_core import business_metrics
 from event_core.clock import now_iso
 from event_core.errors import (
     AlreadyRegistered,
@@ -33,7 +34,13 @@ def register(event_id: str, user_id: str) -> Registration:
     """Give the user a spot, or a place at the end of the waitlist."""
     if not is_valid_id(event_id):
         raise EventNotFound()
-    return with_retries(lambda: _register_once(event_id, user_id))
+    try:
+        placed = with_retries(lambda: _register_once(event_id, user_id))
+    except EventFull:
+        business_metrics.rejected_full()
+        raise
+    business_metrics.placed(waitlisted=placed.status == WAITLISTED)
+    return placed
 
 
 def _register_once(event_id: str, user_id: str) -> Registration:
@@ -173,4 +180,5 @@ def _unregister_once(event_id: str, user_id: str) -> Unregistered:
         transact(actions)
     except TransactionCancelled:
         raise StateChanged() from None
+    business_metrics.promoted(len(promoted))
     return Unregistered(eventId=event_id, userId=user_id, promotedUserId=promoted[0] if promoted else None)

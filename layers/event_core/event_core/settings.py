@@ -12,10 +12,13 @@ class Settings:
     events_table: str
     users_table: str
     registrations_table: str
+    idempotency_table: str
     dynamodb_endpoint: str | None
     allowed_origins: tuple[str, ...]
     page_token_secret: bytes
     max_body_bytes: int
+    auth_mode: str = "NONE"  # the template's AuthMode: NONE, API_KEY, IAM or COGNITO
+    organizer_group: str = "organizers"  # COGNITO: the group allowed to manage events
 
 
 @cache
@@ -25,8 +28,11 @@ def get_settings() -> Settings:
         events_table=os.environ.get("EVENTS_TABLE", "EventsTable"),
         users_table=os.environ.get("USERS_TABLE", "UsersTable"),
         registrations_table=os.environ.get("REGISTRATIONS_TABLE", "RegistrationsTable"),
+        idempotency_table=os.environ.get("IDEMPOTENCY_TABLE", "IdempotencyTable"),
         dynamodb_endpoint=os.environ.get("DYNAMODB_ENDPOINT") or None,
         allowed_origins=origins or ("*",),
         page_token_secret=os.environ.get("PAGE_TOKEN_SECRET", "change-me-in-production").encode(),
         max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", str(64 * 1024))),
+        auth_mode=os.environ.get("AUTH_MODE", "NONE").strip().upper() or "NONE",
+        organizer_group=os.environ.get("ORGANIZER_GROUP", "").strip() or "organizers",
     )

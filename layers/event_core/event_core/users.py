@@ -7,11 +7,12 @@ from event_core.errors import UserNotFound
 from event_core.ids import is_valid_id, new_id
 from event_core.models.users import User, UserCreate
 from event_core.store import users
+from event_core.store.retry import with_retries
 
 
 def create_user(request: UserCreate) -> User:
     user = User(userId=request.userId or new_id(), name=request.name, createdAt=now_iso())
-    users.put_new(user)
+    with_retries(lambda: users.put_new(user))
     return user
 
 

@@ -41,10 +41,21 @@ class EventCreate(BaseModel):
     waitlistEnabled: bool = False
 
 
+def _at_least_one_non_null(schema: dict[str, Any]) -> None:
+    """EventUpdate's JSON schema says what it accepts: one field or more, none of them null."""
+    schema["minProperties"] = 1
+    for field in schema.get("properties", {}).values():
+        field.pop("default", None)
+        kept = [option for option in field.get("anyOf", []) if option.get("type") != "null"]
+        if len(kept) == 1:
+            del field["anyOf"]
+            field.update(kept[0])
+
+
 class EventUpdate(BaseModel):
     """Body of PUT /events/{eventId}: any subset of the editable fields, none of them null."""
 
-    model_config = _REQUEST
+    model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra=_at_least_one_non_null)
 
     title: Title | None = None
     description: Description | None = None

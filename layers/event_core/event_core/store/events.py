@@ -58,11 +58,23 @@ def get(event_id: str, *, consistent: bool = True) -> StoredEvent | None:
 
 
 def put_new(event: Event) -> None:
+    """Insert the event; EventAlreadyExists if the id is taken by anything but this very write.
+
+    A retry of this put (by the SDK after a lost response, or by `with_retries`) finds its own
+    item in place: that is success, not a conflict.
+    """
     item = encode({**event.model_dump(mode="json"), "revision": 0, "waitlistSeqNext": 1})
     try:
-        dynamodb().put_item(TableName=table(), Item=item, ConditionExpression="attribute_not_exists(eventId)")
+        dynamodb().put_item(
+            TableName=table(),
+            Item=item,
+            ConditionExpression="attribute_not_exists(eventId)",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
     except ClientError as error:
         if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if error.response.get("Item") == item:
+                return
             raise EventAlreadyExists() from None
         raise
 
@@ -161,6 +173,21 @@ def take_over_deletion(event_id: str, deleted_at: str, owner: str, stale_before:
         update="SET deletedAt = :at, deletedBy = :owner",
         condition="attribute_exists(deletedAt) AND deletedAt < :stale_before",
         values={"at": deleted_at, "owner": owner, "stale_before": stale_before},
+    )
+
+
+# A deletedAt older than any grace period: the tombstone is adoptable at once.
+RELEASED_AT = "1970-01-01T00:00:00+00:00"
+
+
+def release_deletion(event_id: str, owner: str) -> bool:
+    """Hand over the tombstone this delete placed (its purge failed): the next delete adopts it
+    at once instead of after the grace period."""
+    return _conditional_update(
+        event_id,
+        update="SET deletedAt = :released",
+        condition="deletedBy = :owner",
+        values={"released": RELEASED_AT, "owner": owner},
     )
 
 

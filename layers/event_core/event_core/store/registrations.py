@@ -14,6 +14,7 @@ from typing import Any
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
 from event_core.store.codec import Item, decode, encode, key
+from event_core.store.retry import unprocessed_rounds
 
 REGISTERED_INDEX = "registered-index"
 WAITLIST_INDEX = "waitlist-index"
@@ -193,8 +194,10 @@ def purge_event(event_id: str) -> int:
         keys = response.get("Items", [])
         for start in range(0, len(keys), 25):
             pending: Any = {table(): [{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]]}
-            while pending:
+            for _ in unprocessed_rounds():
                 pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems")
+                if not pending:
+                    break
         deleted += len(keys)
         if "LastEvaluatedKey" not in response:
             return deleted

@@ -9,6 +9,7 @@ from event_core.store import events, registrations, users
 from event_core.store.client import dynamodb
 from event_core.store.events import StoredEvent
 from event_core.store.registrations import StoredRegistration
+from event_core.store.retry import unprocessed_rounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +35,13 @@ def read(event_id: str, user_id: str, *, with_user: bool) -> Snapshot:
             "ProjectionExpression": "userId",
         }
     found: dict[str, list[dict[str, Any]]] = {}
-    while request:
+    for _ in unprocessed_rounds():
         response = dynamodb().batch_get_item(RequestItems=request)
         for name, items in response.get("Responses", {}).items():
             found.setdefault(name, []).extend(items)
         request = response.get("UnprocessedKeys") or {}
+        if not request:
+            break
     event_items = found.get(events.table(), [])
     registration_items = found.get(registrations.table(), [])
     return Snapshot(
@@ -66,7 +69,7 @@ def events_and_registrations(
                 "ConsistentRead": True,
             },
         }
-        while request:
+        for _ in unprocessed_rounds():
             response = dynamodb().batch_get_item(RequestItems=request)
             answered = response.get("Responses", {})
             for item in answered.get(events.table(), []):
@@ -76,4 +79,6 @@ def events_and_registrations(
                 stored = registrations.from_item(item)
                 found_registrations[stored.event_id] = stored
             request = response.get("UnprocessedKeys") or {}
+            if not request:
+                break
     return found_events, found_registrations

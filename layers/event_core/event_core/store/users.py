@@ -22,14 +22,19 @@ def user_key(user_id: str) -> Item:
 
 
 def put_new(user: User) -> None:
+    """Insert the user; UserAlreadyExists if the id is taken by anything but this very write."""
+    item = encode(user.model_dump())
     try:
         dynamodb().put_item(
             TableName=table(),
-            Item=encode(user.model_dump()),
+            Item=item,
             ConditionExpression="attribute_not_exists(userId)",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
     except ClientError as error:
         if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if error.response.get("Item") == item:
+                return  # a retry of this put found its own item: success
             raise UserAlreadyExists() from None
         raise
 
