@@ -106,6 +106,28 @@ def test_lowering_capacity_below_registered_is_refused_and_changes_nothing(ddb):
     assert read_tables(ddb, event_id) == before
 
 
+def test_edits_that_leave_capacity_alone_are_not_judged_against_the_attendee_count(ddb):
+    # Given an event whose stored attendee count exceeds its capacity (data written before a
+    # capacity rule, or by hand): the capacity check must not block unrelated edits
+    event_id = an_event(capacity=5)
+    register_all(event_id, some_users(3))
+    ddb.update_item(
+        TableName="EventsTable",
+        Key={"eventId": {"S": event_id}},
+        UpdateExpression="SET #capacity = :one",
+        ExpressionAttributeNames={"#capacity": "capacity"},
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+
+    # When the waitlist is switched on and the title edited
+    updated = update_event(event_id, {"waitlistEnabled": True, "title": "Still editable"}).event
+
+    # Then both apply; a capacity change is still refused
+    assert (updated.waitlistEnabled, updated.title) == (True, "Still editable")
+    with pytest.raises(errors.CapacityBelowRegistered):
+        update_event(event_id, {"capacity": 2})
+
+
 def test_lowering_capacity_to_the_registered_count_is_allowed(ddb):
     # Given an event with three attendees and room for five
     event_id = an_event(capacity=5, waitlist=True)

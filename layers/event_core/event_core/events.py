@@ -76,8 +76,8 @@ def _apply_once(
     event = stored.event
     capacity = changes.get("capacity", event.capacity)
     status = changes.get("status", event.status)
-    if capacity < event.registeredCount:
-        raise CapacityBelowRegistered()
+    if "capacity" in changes and capacity < event.registeredCount:
+        raise CapacityBelowRegistered()  # only a capacity change is judged against the attendees
     due = promotions_due(
         capacity=capacity,
         registered=event.registeredCount,
