@@ -23,7 +23,7 @@ help: ## list the targets
 bootstrap: ## create .venv and install DynamoDB Local (fast when nothing changed)
 	@bash tools/bootstrap.sh
 
-dev: bootstrap ## serve the API on 127.0.0.1:PORT (3000) with DynamoDB Local on DYNAMODB_PORT (8000)
+dev: bootstrap ## serve the API on 127.0.0.1:PORT (3000) with DynamoDB Local on DYNAMODB_PORT (8000); DYNAMODB_MODEL=aws: as on AWS
 	PYTHONPATH=tools $(PYTHON) -m local_api serve
 
 dynamodb: bootstrap ## only DynamoDB Local + tables on DYNAMODB_PORT (8000), for sam local

@@ -64,18 +64,22 @@ def pytest_runtest_makereport(
 
 @pytest.fixture(scope="session")
 def ddb_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of a DynamoDB Local holding the template's tables (named by logical id)."""
+    """URL of a DynamoDB Local holding the template's tables (named by logical id); with
+    DYNAMODB_MODEL=aws, of the conflict model in front of it (`dynamodb_model`)."""
+    from dynamodb_model.switch import modeled
     from local_api import create_tables, start_dynamodb_local
 
     existing = os.environ.get("TEST_DYNAMODB_ENDPOINT")
     if existing:
         create_tables(existing, TEMPLATE)
-        yield existing
+        with modeled(existing) as endpoint:  # DYNAMODB_MODEL=aws: conflicts as on AWS
+            yield endpoint
         return
     log_path = tmp_path_factory.mktemp("dynamodb-local") / "dynamodb-local.log"
     with log_path.open("wb") as log, start_dynamodb_local(free_port(), log=log) as ddb:
         create_tables(ddb.endpoint, TEMPLATE)
-        yield ddb.endpoint
+        with modeled(ddb.endpoint) as endpoint:
+            yield endpoint
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +95,13 @@ def api_server(ddb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> I
     from local_api import serve_in_background
 
     log_path = tmp_path_factory.mktemp("local-api") / "server.log"
-    with serve_in_background(free_port(), ddb_endpoint, template=TEMPLATE, log_path=log_path) as server:
+    with serve_in_background(
+        free_port(),
+        ddb_endpoint,
+        template=TEMPLATE,
+        log_path=log_path,
+        environment={"DYNAMODB_MODEL": "local"},  # ddb_endpoint is already the model when it is on
+    ) as server:
         _started_api_server.append(server)
         yield server
         _started_api_server.remove(server)

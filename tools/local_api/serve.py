@@ -10,6 +10,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from dynamodb_model.switch import model_requested, modeled
 from local_api.dynamodb_local import start_dynamodb_local
 from local_api.errors import LocalApiError
 from local_api.eventbus import serve_event_bus
@@ -41,6 +42,10 @@ def serve(config: ServeConfig) -> None:
     template = config.template.resolve()
     if config.port and not port_is_free(config.port, config.host):
         raise LocalApiError(f"Port {config.port} is in use: stop what listens there or set PORT.")
+    try:
+        with_model = model_requested(os.environ)
+    except ValueError as error:
+        raise LocalApiError(str(error)) from None
     with ExitStack() as resources:
         endpoint = config.dynamodb_endpoint
         if endpoint is None:
@@ -49,12 +54,21 @@ def serve(config: ServeConfig) -> None:
             LOG.info("DynamoDB Local at %s (in memory)", endpoint)
         created = create_tables(endpoint, template)
         LOG.info("Tables: created %s", ", ".join(created) or "none (all existed)")
+        # DYNAMODB_MODEL=aws: the functions talk to DynamoDB through the conflict model (README,
+        # "DynamoDB as on AWS"); the stream pollers read DynamoDB Local directly.
+        functions_endpoint = resources.enter_context(modeled(endpoint, os.environ))
+        if with_model:
+            LOG.info(
+                "DynamoDB model: %s in front of %s (conflicts and latencies as on AWS)",
+                functions_endpoint,
+                endpoint,
+            )
 
         stacks = load_stacks(template)
         functions = list(function_provider(stacks).get_all())
         # Domain events: functions publish to a local EventBridge stand-in (README, "Domain events").
         bus = resources.enter_context(serve_event_bus(event_bus(stacks)))
-        specs = with_event_bus(function_specs(functions, template.parent, endpoint), bus.endpoint)
+        specs = with_event_bus(function_specs(functions, template.parent, functions_endpoint), bus.endpoint)
         runtime = resources.enter_context(
             LocalLambdaRuntime(specs, max_workers=config.max_workers, reload=config.reload)
         )
@@ -72,7 +86,7 @@ def serve(config: ServeConfig) -> None:
             LOG.info("%s", line)
         threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
         try:
-            print(f"Local API: {base_url}/  (DynamoDB: {endpoint}; Ctrl-C to stop)", flush=True)
+            print(f"Local API: {base_url}/  (DynamoDB: {functions_endpoint}; Ctrl-C to stop)", flush=True)
             wait_for(stop)
         finally:
             server.shutdown()
