@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from event_core.api_docs import errors, ok
 from event_core.authorization import require_self
 from event_core.http import lambda_entry, make_resolver
 from event_core.idempotency import IdempotencyKey
-from event_core.models.registrations import Registration, RegistrationRequest
+from event_core.models.registrations import Registration, RegistrationPending, RegistrationRequest
+from event_core.placement import placement_response
 from event_core.registration import register
 
 app = make_resolver()
@@ -23,6 +25,11 @@ app = make_resolver()
     summary="Register for an event, or join its waitlist when full",
     tags=["Registrations"],
     responses=ok("Registered, or waitlisted with a waitlistPosition", 201)
+    | ok(
+        "Still in the event's admission queue (many people registering at once): poll Location",
+        202,
+        headers={"Location": "Where to ask for the answer", "Retry-After": "Seconds to wait first"},
+    )
     | errors(
         404,
         409,
@@ -39,9 +46,9 @@ app = make_resolver()
 )
 def create(
     eventId: str, request: Annotated[RegistrationRequest, Body()], idempotencyKey: IdempotencyKey = None
-) -> Registration:
+) -> Response[Registration | RegistrationPending]:
     require_self(app, request.userId)
-    return register(eventId, request.userId)
+    return placement_response(register(eventId, request.userId))
 
 
 lambda_handler = lambda_entry(app, idempotent=True)

@@ -12,12 +12,33 @@ from dynamodb_model import Latencies, ModelProxy, start_model
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+# The model's own items live in a table of their own, not in the API's tables that other tests
+# list (an item there that is not an event would be read as a broken one).
+TABLE = "ConflictModelTests"
+
 # Short enough to keep the tests quick, long enough to measure against.
 TEST_LATENCIES = Latencies(read=0.05, single_write=0.05, batch_write=0.05, transact_write=0.1, rejected=0.02)
 
 
+@pytest.fixture(scope="session")
+def model_table(ddb_client: DynamoDBClient) -> str:
+    from botocore.exceptions import ClientError
+
+    try:
+        ddb_client.create_table(
+            TableName=TABLE,
+            AttributeDefinitions=[{"AttributeName": "eventId", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "eventId", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceInUseException":
+            raise
+    return TABLE
+
+
 @pytest.fixture
-def model(ddb_endpoint: str) -> Iterator[ModelProxy]:
+def model(ddb_endpoint: str, model_table: str) -> Iterator[ModelProxy]:
     with start_model(ddb_endpoint, TEST_LATENCIES) as proxy:
         yield proxy
 

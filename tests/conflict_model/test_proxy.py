@@ -21,9 +21,9 @@ from dynamodb_model.kinds import Kind
 from dynamodb_model.operations import item_key
 from dynamodb_model.proxy import STATS_PATH
 from local_api.net import wait_until
-from tests.conflict_model.conftest import TEST_LATENCIES
+from tests.conflict_model.conftest import TABLE, TEST_LATENCIES
 
-EVENTS = "EventsTable"
+EVENTS = TABLE  # items keyed like events, in the model tests' own table
 
 
 def _event_key(event_id: str) -> dict:
@@ -164,7 +164,7 @@ def test_writes_to_other_items_are_not_affected(model, client):
     assert _n(client, other) == "1"
 
 
-def test_of_two_racing_transactions_on_one_item_the_second_is_cancelled(ddb_endpoint):
+def test_of_two_racing_transactions_on_one_item_the_second_is_cancelled(ddb_endpoint, model_table):
     from dynamodb_model import Latencies, start_model
     from local_api.clients import dynamodb_client
 

@@ -8,12 +8,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from samcli.yamlhelper import yaml_parse
 
 from local_api.eventbus import Fault, LocalEventBus, template_buses
 from local_api.functions import function_provider, load_stacks
 from local_api.paths import DEFAULT_TEMPLATE
 from local_api.process import Reply
-from local_api.streams import StreamSource, deliver, lambda_record, stream_sources, stream_table
+from local_api.streams import (
+    StreamSource,
+    deliver,
+    lambda_record,
+    matches,
+    parse_filters,
+    stream_sources,
+    stream_table,
+)
 from local_api.tables import table_requests
 
 from .records import record, registration
@@ -175,13 +184,94 @@ def test_the_templates_stream_sources_are_read_with_their_retry_settings():
 
     sources = stream_sources(functions, runnable=[f.name for f in functions])
 
-    assert sorted(s.table for s in sources) == ["EventsTable", "RegistrationsTable"]
+    assert sorted((s.function, s.table) for s in sources) == [
+        ("AdmissionFunction", "RegistrationsTable"),
+        ("StreamProcessorFunction", "EventsTable"),
+        ("StreamProcessorFunction", "RegistrationsTable"),
+    ]
     for source in sources:
-        assert source.function == "StreamProcessorFunction"
-        assert source.report_item_failures
+        assert source.report_item_failures is (source.function == "StreamProcessorFunction")
         assert source.bisect_on_error
         assert source.maximum_retry_attempts >= 1
         assert 1 <= source.batch_size <= 1000
+        assert bool(source.filters) is (source.function == "AdmissionFunction")
+
+
+# ------------------------------------------------------------------ FilterCriteria
+
+
+def admission_source_properties() -> dict[str, Any]:
+    """The template's AdmissionFunction stream event: the queue filter under test is the real one."""
+    resources = yaml_parse(DEFAULT_TEMPLATE.read_text())["Resources"]
+    (event,) = resources["AdmissionFunction"]["Properties"]["Events"].values()
+    return dict(event["Properties"])
+
+
+def queue_item(kind: str = "INSERT", partition: str = "queue#ev") -> dict[str, Any]:
+    item = {"eventId": partition, "userId": "00000000000000000001#u1"}
+    return record("registrations", kind, new=item if kind != "REMOVE" else None, old=item)
+
+
+def test_the_admission_filter_passes_new_queue_items_only():
+    source = StreamSource.from_event("AdmissionFunction", admission_source_properties())
+    assert source is not None
+
+    assert source.accepts(queue_item())
+    assert not source.accepts(queue_item("MODIFY"))
+    assert not source.accepts(queue_item("REMOVE"))
+    assert not source.accepts(queue_item(partition="ev"))  # a registration row
+    assert not source.accepts(record("registrations", "INSERT", new=registration("queue-ev", "u1")))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "data", "expected"),
+    [
+        ({"a": ["x", "y"]}, {"a": "y"}, True),
+        ({"a": ["x"]}, {"a": "z"}, False),
+        ({"a": ["x"]}, {}, False),
+        ({"a": [1]}, {"a": 1}, True),
+        ({"a": [None]}, {"a": None}, True),
+        ({"a": ["x"]}, {"a": ["w", "x"]}, True),  # an array matches if any element does
+        ({"a": {"b": [{"prefix": "q#"}]}}, {"a": {"b": "q#1"}}, True),
+        ({"a": {"b": [{"prefix": "q#"}]}}, {"a": {"b": "r#1"}}, False),
+        ({"a": {"b": [{"prefix": "q#"}]}}, {"a": "q#1"}, False),
+        ({"a": [{"exists": True}]}, {"a": 0}, True),
+        ({"a": [{"exists": True}]}, {}, False),
+        ({"a": [{"exists": False}]}, {}, True),
+        ({"a": [{"anything-but": ["x", "y"]}]}, {"a": "z"}, True),
+        ({"a": [{"anything-but": "x"}]}, {"a": "x"}, False),
+        ({"a": ["x"], "b": ["y"]}, {"a": "x", "b": "n"}, False),  # every field must match
+    ],
+)
+def test_filter_patterns_match_as_lambdas_event_filtering(pattern, data, expected):
+    assert matches(pattern, data) is expected
+
+
+def test_a_record_passes_when_any_filter_matches_and_no_filters_pass_everything():
+    source = StreamSource("F", "T", filters=({"eventName": ["INSERT"]}, {"eventName": ["REMOVE"]}))
+    assert source.accepts(queue_item("REMOVE"))
+    assert not source.accepts(queue_item("MODIFY"))
+    assert StreamSource("F", "T").accepts(queue_item("MODIFY"))
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        {"Filters": [{"Pattern": "not json"}]},
+        {"Filters": [{"Pattern": '{"a": [{"numeric": [">", 1]}]}'}]},
+        {"Filters": [{"Pattern": '{"a": "x"}'}]},
+        {"Filters": [{"Pattern": "[1]"}]},
+    ],
+)
+def test_patterns_the_emulation_cannot_apply_are_refused(criteria):
+    with pytest.raises(ValueError):  # noqa: PT011 - the message names the pattern
+        parse_filters(criteria)
+    # and the source is then delivered unfiltered (with a warning), never filtered wrongly
+    source = StreamSource.from_event(
+        "F", {"Stream": "arn:aws:dynamodb:r:1:table/T/stream/x", "FilterCriteria": criteria}
+    )
+    assert source is not None
+    assert source.filters == ()
 
 
 def test_the_local_tables_get_the_templates_streams():

@@ -185,7 +185,11 @@ def test_draining_paused_streams_is_refused(api_url, local):
 
 
 def invocations(local: LocalEvents) -> int:
-    (source,) = [s for s in local.streams()["sources"] if s["table"] == "RegistrationsTable"]
+    (source,) = [
+        s
+        for s in local.streams()["sources"]
+        if (s["function"], s["table"]) == ("StreamProcessorFunction", "RegistrationsTable")
+    ]
     return int(source["invocations"])
 
 

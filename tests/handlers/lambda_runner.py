@@ -20,8 +20,12 @@ ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = ROOT / "functions"
 EVENTS_DIR = ROOT / "events"
 SEED_FILE = EVENTS_DIR / "seed" / "sample-data.json"
-# The functions behind API Gateway. stream_processor reads DynamoDB streams: tests/domain_events.
-NON_API_FUNCTIONS = frozenset({"stream_processor"})
+# The functions that read DynamoDB streams instead of serving API Gateway. admission has a stream
+# event sample (events/admission.json, STREAM_SAMPLES); stream_processor's records are built by
+# tests/domain_events.
+NON_API_FUNCTIONS = frozenset({"stream_processor", "admission"})
+STREAM_SAMPLES = ("admission",)
+# The functions behind API Gateway: a proxy event sample each.
 FUNCTION_NAMES = sorted(
     p.name for p in FUNCTIONS_DIR.iterdir() if (p / "app.py").is_file() and p.name not in NON_API_FUNCTIONS
 )
@@ -83,13 +87,19 @@ def load_function(name: str) -> ModuleType:
     return _modules[key]
 
 
-def invoke(name: str, event: dict[str, Any]) -> Answer:
-    """Call functions/<name>'s lambda_handler with the event, as `sam local invoke` would."""
+def invoke_raw(name: str, event: dict[str, Any]) -> Any:
+    """Call functions/<name>'s lambda_handler with the event, as `sam local invoke` would, and
+    return what it returns (a stream consumer's answer, say)."""
     handler = load_function(name).lambda_handler
     context = LambdaContext(function_name=name, aws_request_id=f"req-{next(_counter)}")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="No application metrics to publish")
-        raw = handler(copy.deepcopy(event), context)
+        return handler(copy.deepcopy(event), context)
+
+
+def invoke(name: str, event: dict[str, Any]) -> Answer:
+    """Call an API function's lambda_handler with a proxy event; its proxy response, decoded."""
+    raw = invoke_raw(name, event)
     headers = {k.lower(): v for k, v in (raw.get("headers") or {}).items()}
     for key, values in (raw.get("multiValueHeaders") or {}).items():
         headers[key.lower()] = ",".join(values)

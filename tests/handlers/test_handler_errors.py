@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from event_core import registration
+from event_core import admission
 from event_core.store import retry
 from event_core.store.transactions import TransactionCancelled
 from tests.handlers.lambda_runner import ORIGIN, Answer, invoke, load_sample, sample
@@ -410,11 +410,11 @@ def test_configured_origins_are_echoed_and_others_refused(ddb, monkeypatch):
 
 
 def test_contention_that_outlasts_the_retries_is_503_with_retry_after(ddb, monkeypatch):
-    # Given every registration write loses its race, and retries do not sleep
+    # Given every admission write loses its race, and retries do not sleep
     def always_lose(actions: Any) -> None:
-        raise TransactionCancelled(["None", "None", "ConditionalCheckFailed"])
+        raise TransactionCancelled(["ConditionalCheckFailed", "None"])
 
-    monkeypatch.setattr(registration, "transact", always_lose)
+    monkeypatch.setattr(admission, "transact", always_lose)
     monkeypatch.setattr(retry.time, "sleep", lambda _: None)
 
     # When someone registers

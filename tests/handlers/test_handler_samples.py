@@ -12,14 +12,19 @@ import pytest
 from samcli.yamlhelper import yaml_parse
 
 from event_core import __version__
+from event_core.ids import QUEUE_PREFIX, queue_partition
 from event_core.models.events import Event
+from event_core.store.codec import decode
+from local_api.streams import StreamSource, stream_table
 from tests.handlers.lambda_runner import (
     EVENTS_DIR,
     FUNCTION_NAMES,
     ROOT,
     SEED_FILE,
+    STREAM_SAMPLES,
     Answer,
     invoke,
+    invoke_raw,
     load_sample,
 )
 from tests.unit.invariants import assert_invariants, read_tables, stored_event
@@ -43,29 +48,41 @@ TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
 
 
 @cache
+def resources() -> dict[str, Any]:
+    return yaml_parse((ROOT / "template.yaml").read_text())["Resources"]
+
+
+def function_events(kind: str) -> dict[str, list[dict[str, Any]]]:
+    """Function directory name -> the properties of its events of this Type, in order."""
+    found = {}
+    for resource in resources().values():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        name = resource["Properties"]["CodeUri"].strip("/").split("/")[-1]
+        events = [
+            e["Properties"] for e in resource["Properties"].get("Events", {}).values() if e["Type"] == kind
+        ]
+        if events:
+            found[name] = events
+    return found
+
+
+@cache
 def routes() -> dict[str, tuple[str, str]]:
     """Function directory name -> (path, method) of its (first) Api event in template.yaml.
 
     A function with several routes (DocsFunction) has one sample, for its first route.
     """
-    resources = yaml_parse((ROOT / "template.yaml").read_text())["Resources"]
-    found = {}
-    for resource in resources.values():
-        if resource["Type"] != "AWS::Serverless::Function":
-            continue
-        name = resource["Properties"]["CodeUri"].strip("/").split("/")[-1]
-        apis = [e for e in resource["Properties"].get("Events", {}).values() if e["Type"] == "Api"]
-        if not apis:
-            continue
-        api = apis[0]
-        found[name] = (api["Properties"]["Path"], api["Properties"]["Method"].upper())
-    return found
+    return {
+        name: (apis[0]["Path"], apis[0]["Method"].upper()) for name, apis in function_events("Api").items()
+    }
 
 
 def test_every_function_has_exactly_one_sample():
     samples = sorted(p.stem for p in EVENTS_DIR.glob("*.json"))
-    assert samples == FUNCTION_NAMES
+    assert samples == sorted([*FUNCTION_NAMES, *STREAM_SAMPLES])
     assert sorted(routes()) == FUNCTION_NAMES
+    assert set(STREAM_SAMPLES) <= set(function_events("DynamoDB"))
 
 
 @pytest.mark.parametrize("name", FUNCTION_NAMES)
@@ -101,6 +118,41 @@ def test_sample_is_a_consistent_proxy_event_for_its_route(name):
         assert event["body"] is None
 
 
+@pytest.mark.parametrize("name", STREAM_SAMPLES)
+def test_stream_sample_is_a_consistent_stream_event_that_its_source_delivers(name):
+    records = load_sample(name)["Records"]
+    sources = {stream_table(s["Stream"]): s for s in function_events("DynamoDB")[name]}
+
+    assert records
+    for record in records:
+        assert record["eventSource"] == "aws:dynamodb"
+        assert record["eventName"] in ("INSERT", "MODIFY", "REMOVE")
+        table = stream_table(record["eventSourceARN"])
+        assert table is not None
+        assert table in sources, f"{name} does not read the stream of {table}"
+        properties = resources()[table]["Properties"]
+        change = record["dynamodb"]
+        assert change["StreamViewType"] == properties["StreamSpecification"]["StreamViewType"]
+        key_names = sorted(k["AttributeName"] for k in properties["KeySchema"])
+        assert sorted(change["Keys"]) == key_names
+        for image in ("NewImage", "OldImage"):
+            if image in change:
+                assert {k: change[image][k] for k in key_names} == change["Keys"]
+        assert ("NewImage" in change) is (record["eventName"] != "REMOVE")
+        # Lambda would hand the record over: it passes the event source's FilterCriteria
+        source = StreamSource.from_event(name, sources[table])
+        assert source is not None
+        assert source.filters
+        assert source.accepts(record)
+
+
+def queued_request(record: dict[str, Any]) -> tuple[str, str]:
+    """(event id, user id) of an admission queue item's stream record."""
+    item = decode(record["dynamodb"]["NewImage"])
+    assert item["eventId"].startswith(QUEUE_PREFIX)
+    return item["eventId"].removeprefix(QUEUE_PREFIX), item["requestUserId"]
+
+
 def test_samples_only_refer_to_seeded_ids_or_ids_they_create():
     seed = json.loads(SEED_FILE.read_text())
     seeded = {e["eventId"] for e in seed["events"]} | {u["userId"] for u in seed["users"]}
@@ -114,6 +166,9 @@ def test_samples_only_refer_to_seeded_ids_or_ids_they_create():
         referenced = set((event["pathParameters"] or {}).values())
         if name == "register":
             referenced.add(json.loads(event["body"])["userId"])
+        assert referenced <= seeded, name
+    for name in STREAM_SAMPLES:
+        referenced = {i for record in load_sample(name)["Records"] for i in queued_request(record)}
         assert referenced <= seeded, name
 
 
@@ -236,6 +291,16 @@ def check_list_user_registrations(answer: Answer, ddb: Any) -> None:
     assert (body["count"], body["nextToken"]) == (1, None)
 
 
+def check_get_registration(answer: Answer, ddb: Any) -> None:
+    assert answer.body == {
+        "eventId": "evt-sample-1",
+        "userId": "user-sample-1",
+        "status": "registered",
+        "registeredAt": answer.body["registeredAt"],
+    }
+    assert TIMESTAMP.match(answer.body["registeredAt"])
+
+
 def check_docs(answer: Answer, ddb: Any) -> None:
     document = json.loads((ROOT / "functions" / "docs" / "openapi.json").read_text())
     # the committed document, with the stage the request came through as its server
@@ -256,13 +321,81 @@ EXPECTED: dict[str, tuple[int, Callable[[Answer, Any], None]]] = {
     "get_user": (200, check_get_user),
     "register": (201, check_register),
     "unregister": (200, check_unregister),
+    "get_registration": (200, check_get_registration),
     "list_event_registrations": (200, check_list_event_registrations),
     "list_user_registrations": (200, check_list_user_registrations),
 }
 
 
+def check_admission(result: Any, ddb: Any) -> None:
+    """The queued request (user-sample-2 for evt-sample-1) was admitted, the queue is empty and
+    the lease given back."""
+    assert result is None  # a failure would raise: Lambda retries the batch
+    tables = assert_invariants(ddb, "evt-sample-1")
+    assert tables.registered == ["user-sample-1", "user-sample-2"]
+    (row,) = [r for r in tables.rows if r["userId"] == "user-sample-2"]
+    assert row["queueKey"] == load_sample("admission")["Records"][0]["dynamodb"]["Keys"]["userId"]["S"]
+    queue = ddb.query(
+        TableName="RegistrationsTable",
+        KeyConditionExpression="eventId = :queue",
+        ExpressionAttributeValues={":queue": {"S": queue_partition("evt-sample-1")}},
+        ConsistentRead=True,
+    )["Items"]
+    assert queue == []
+    assert "writer" not in stored_event(ddb, "evt-sample-1")
+
+
+# A stream sample's check: what the handler returned, and the tables after.
+STREAM_EXPECTED: dict[str, Callable[[Any, Any], None]] = {
+    "admission": check_admission,
+}
+
+
 def test_every_sample_has_an_expectation():
     assert sorted(EXPECTED) == FUNCTION_NAMES
+    assert sorted(STREAM_EXPECTED) == sorted(STREAM_SAMPLES)
+
+
+def write_inserted_items(ddb: Any, event: dict[str, Any]) -> None:
+    """Put the items a stream sample's INSERT records describe: the writes that made them."""
+    for record in event["Records"]:
+        if record["eventName"] == "INSERT":
+            table = stream_table(record["eventSourceARN"])
+            assert table is not None
+            ddb.put_item(TableName=table, Item=record["dynamodb"]["NewImage"])
+
+
+@pytest.mark.parametrize("name", STREAM_SAMPLES)
+def test_stream_sample_invocation_does_what_its_records_ask(ddb, name):
+    # Given the seeded sample data, and the items the sample's records say were inserted
+    event = load_sample(name)
+    write_inserted_items(ddb, event)
+
+    # When the sample is invoked, as `sam local invoke <Fn> -e events/<name>.json` does
+    result = invoke_raw(name, event)
+
+    # Then the function did what the records ask
+    STREAM_EXPECTED[name](result, ddb)
+
+
+@pytest.mark.parametrize("name", STREAM_SAMPLES)
+def test_stream_samples_delivered_again_change_nothing(ddb, name):
+    # Given the sample's records were processed once
+    event = load_sample(name)
+    write_inserted_items(ddb, event)
+    invoke_raw(name, event)
+    before = {
+        t: ddb.scan(TableName=t, ConsistentRead=True)["Items"] for t in ("EventsTable", "RegistrationsTable")
+    }
+
+    # When Lambda delivers them again (at least once), or `sam local invoke` runs the sample again
+    invoke_raw(name, event)
+
+    # Then nothing changes
+    after = {
+        t: ddb.scan(TableName=t, ConsistentRead=True)["Items"] for t in ("EventsTable", "RegistrationsTable")
+    }
+    assert after == before
 
 
 @pytest.mark.parametrize("name", FUNCTION_NAMES)

@@ -9,17 +9,19 @@ and turns any other exception into a 500, so "no 5xx" means the same thing for b
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import requests
 
-from event_core import attendance, errors, events, registration, users
+from event_core import admission, attendance, errors, events, registration, users
 from event_core.models.events import EventCreate
 from event_core.models.users import UserCreate
 
 TIMEOUT_SECONDS = 120
+SETTLE_SECONDS = 60  # how long a queued registration may take to be answered, in any test
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Api(Protocol):
     def update_event(self, event_id: str, changes: dict[str, Any]) -> Reply: ...
     def delete_event(self, event_id: str) -> Reply: ...
     def register(self, event_id: str, user_id: str) -> Reply: ...
+    def registration(self, event_id: str, user_id: str, request_id: str | None = ...) -> Reply: ...
     def unregister(self, event_id: str, user_id: str) -> Reply: ...
     def event_registrations(self, event_id: str, *, limit: int = ..., token: str | None = ...) -> Reply: ...
     def user_registrations(self, user_id: str, *, limit: int = ..., token: str | None = ...) -> Reply: ...
@@ -88,6 +91,12 @@ class HttpApi:
 
     def register(self, event_id: str, user_id: str) -> Reply:
         return self.call("POST", f"/events/{event_id}/registrations", json={"userId": user_id})
+
+    def registration(self, event_id: str, user_id: str, request_id: str | None = None) -> Reply:
+        """GET the registration; with `request_id`, the answer to that queued request (a 202's
+        Location). The local server's admission function admits the queue meanwhile."""
+        params = {"request": request_id} if request_id else {}
+        return self.call("GET", f"/events/{event_id}/registrations/{user_id}", params=params)
 
     def unregister(self, event_id: str, user_id: str) -> Reply:
         return self.call("DELETE", f"/events/{event_id}/registrations/{user_id}")
@@ -145,7 +154,19 @@ class InProcessApi:
         return self.call(200, lambda: _json(events.delete_event(event_id)))
 
     def register(self, event_id: str, user_id: str) -> Reply:
-        return self.call(201, lambda: _json(registration.register(event_id, user_id)))
+        return self._placement(lambda: registration.register(event_id, user_id), placed=201)
+
+    def registration(self, event_id: str, user_id: str, request_id: str | None = None) -> Reply:
+        """As over HTTP; in this process nothing else admits the queue, so this first does what
+        the queue's stream function (functions/admission) does on AWS and locally."""
+        admission.keep_admitting(event_id, seconds=SETTLE_SECONDS)
+        return self._placement(
+            lambda: registration.registration_status(event_id, user_id, request_id), placed=200
+        )
+
+    def _placement(self, action: Callable[[], Any], *, placed: int) -> Reply:
+        reply = self.call(placed, lambda: _json(action()))
+        return Reply(202, reply.body) if reply.body.get("status") == "pending" else reply
 
     def unregister(self, event_id: str, user_id: str) -> Reply:
         return self.call(200, lambda: _json(registration.unregister(event_id, user_id)))
@@ -159,3 +180,20 @@ class InProcessApi:
         return self.call(
             200, lambda: _json(attendance.user_registrations(user_id, limit=limit, next_token=token))
         )
+
+
+def settled(api: Api, replies: Sequence[Reply]) -> list[Reply]:
+    """Every reply as the client ends up seeing it: a 202 (queued registration) is replaced by the
+    answer its Location gives once the writer has answered it, polled as a client would."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    final: list[Reply] = []
+    for reply in replies:
+        while reply.status == 202 and time.monotonic() < deadline:
+            body = reply.body
+            answer = api.registration(body["eventId"], body["userId"], body["requestId"])
+            if answer.status != 202:
+                reply = Reply(201, answer.body) if answer.status == 200 else answer
+                break
+            time.sleep(0.1)
+        final.append(reply)
+    return final

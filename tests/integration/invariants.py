@@ -4,7 +4,8 @@ For one event:
 - registeredCount equals the rows with status registered, and never exceeds capacity;
 - waitlistCount equals the rows with status waitlisted;
 - no user holds two places, and every row is in exactly the sparse index of its status;
-- waitlistSeq tickets are unique, below waitlistSeqNext and strictly increasing in arrival order;
+- waitlistSeq tickets are unique, below waitlistSeqNext and strictly increasing in arrival order
+  (registeredAt, then the admission queue key that orders the people of one batch);
   the positions computed from the waitlist index are 1..n, contiguous, in ticket order;
 - no free spot while people wait, in a status where freed spots go to the waitlist;
 - every row belongs to a live event and an existing user.
@@ -204,7 +205,7 @@ def event_violations(client: Any, event_id: str) -> list[str]:
     next_seq = event.get("waitlistSeqNext", 1)
     if any(seq >= next_seq for seq in seqs):
         problems.append(f"tickets {seqs} not all below waitlistSeqNext={next_seq}")
-    arrivals = [r["registeredAt"] for r in waitlisted]
+    arrivals = [(r["registeredAt"], r.get("queueKey", "")) for r in waitlisted]
     if any(later <= earlier for earlier, later in pairwise(arrivals)):
         problems.append("waitlistSeq is not strictly increasing in arrival (registeredAt) order")
     positions = [state.positions.get(r["userId"]) for r in waitlisted]

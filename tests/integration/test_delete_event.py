@@ -7,6 +7,7 @@ import pytest
 from event_core import attendance, events, registration, users
 from event_core.errors import EventAlreadyExists, EventNotFound
 from event_core.models.events import EventCreate
+from event_core.models.registrations import Registration
 from event_core.models.users import UserCreate
 from event_core.store import registrations as registrations_store
 
@@ -57,6 +58,7 @@ def test_delete_purges_every_registration_and_the_id_comes_back_clean(ddb_client
     # And former attendees can sign up afresh: no ghost place says they already are
     assert registration.register(event_id, people[0]).status == "registered"
     waiting = registration.register(event_id, people[-1])
+    assert isinstance(waiting, Registration)  # alone: placed at once, not queued
     assert (waiting.status, waiting.waitlistPosition) == ("waitlisted", 1)
     assert read_event_state(ddb_client, event_id).waitlisted[0]["waitlistSeq"] == 1
     assert_invariants(ddb_client, event_id, user_ids=(people[0], people[-1], people[30]))

@@ -30,8 +30,11 @@ import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
+from event_core import admission as writer
+from event_core.clock import now_iso
 from event_core.domain_events import bus
-from event_core.store import retry
+from event_core.ids import queue_partition
+from event_core.store import admission, retry
 from tests.handlers.lambda_runner import Answer, LambdaContext, invoke, load_function, load_sample, sample
 from tests.security import iam
 from tests.security.rendering import template
@@ -317,7 +320,62 @@ def scenario_get_user(lab: Lab) -> None:
     lab.invoke("get_user", request("get_user", path_params={"userId": unique("missing")}))
 
 
+def hold_lease(event_id: str, seconds: float) -> None:
+    """Someone else is the event's writer for a while: a registration now queues."""
+    assert admission.take_lease(event_id, unique("writer"), seconds)
+
+
+def queue_behind_the_api(event_id: str, *user_ids: str) -> None:
+    for user_id in user_ids:
+        admission.enqueue(event_id, user_id, now_iso())
+
+
+def register_queued(lab: Lab, event_id: str, user_id: str) -> Answer:
+    """A registration that finds another writer: it queues, waits for the lease to fall free,
+    then admits the queue itself."""
+    hold_lease(event_id, 0.05)
+    return lab.invoke(
+        "register", request("register", path_params={"eventId": event_id}, body={"userId": user_id})
+    )
+
+
 def scenario_register(lab: Lab) -> None:
+    # The queued path: a spot, then the waitlist (its position is counted), then a refusal (the
+    # event filled up while the request waited) that leaves an outcome in the queue's place.
+    queued = an_event(capacity=1, waitlist=True)
+    assert register_queued(lab, queued, a_user()).body["status"] == "registered"
+    assert register_queued(lab, queued, a_user()).body["waitlistPosition"] == 1
+    no_waitlist = an_event(capacity=1, waitlist=False)
+    hold_lease(no_waitlist, 0.05)
+    queue_behind_the_api(no_waitlist, a_user())
+    refused = lab.invoke(
+        "register", request("register", path_params={"eventId": no_waitlist}, body={"userId": a_user()})
+    )
+    assert refused.status == 409, refused.body
+    # The lease is free but people are queued: they go first, this request joins them.
+    ahead = an_event(capacity=5, waitlist=True)
+    queue_behind_the_api(ahead, a_user())
+    assert (
+        lab.invoke(
+            "register", request("register", path_params={"eventId": ahead}, body={"userId": a_user()})
+        ).status
+        == 201
+    )
+    # A rush: the writer has more queued than a batch holds, so the answer is 202 at once.
+    rush = an_event(capacity=5, waitlist=True)
+    hold_lease(rush, 60)
+    lab.client.update_item(
+        TableName="EventsTable",
+        Key={"eventId": {"S": rush}},
+        UpdateExpression="SET backlogged = :on",
+        ExpressionAttributeValues={":on": {"BOOL": True}},
+    )
+    pending = lab.invoke(
+        "register", request("register", path_params={"eventId": rush}, body={"userId": a_user()})
+    )
+    assert pending.status == 202, pending.body
+
+    # The direct path (nobody else registering): a spot, the waitlist, and the refusals.
     event_id = an_event(capacity=1, waitlist=True)
     closed = an_event(capacity=1, waitlist=False)
     path = {"eventId": event_id}
@@ -349,11 +407,73 @@ def scenario_unregister(lab: Lab) -> None:
     def leave(event: str, user: str) -> None:
         lab.invoke("unregister", request("unregister", path_params={"eventId": event, "userId": user}))
 
+    hold_lease(event_id, 0.05)  # registrations being admitted: it waits for the writer's lease
     leave(event_id, second_waiting)  # leaves the waitlist
     leave(event_id, attendee)  # frees a spot: the head of the waitlist is promoted
     leave(solo_event, solo)  # frees a spot nobody waits for
     leave(event_id, attendee)  # 404, no longer registered
     leave(unique("missing"), attendee)
+
+
+def scenario_get_registration(lab: Lab) -> None:
+    event_id, (attendee, waiting) = event_with_waitlist(capacity=1, waiting=1)
+
+    def read(event: str, user: str, request_id: str | None = None) -> Answer:
+        query = {"request": request_id} if request_id else None
+        path = {"eventId": event, "userId": user}
+        return lab.invoke("get_registration", request("get_registration", path_params=path, query=query))
+
+    assert read(event_id, attendee).status == 200
+    assert read(event_id, waiting).body["waitlistPosition"] == 1
+    assert read(event_id, a_user()).status == 404  # not registered
+    assert read(unique("missing"), attendee).status == 404
+    # A queued request (?request=, the 202's Location): still waiting, placed, or refused.
+    closed = an_event(capacity=1, waitlist=False)
+    first, second, third = a_user(), a_user(), a_user()
+    requests = {}
+    for user in (first, second, third):
+        requests[user] = admission.enqueue(closed if user != third else event_id, user, now_iso()).key
+    request_ids = {user: key.split("#", 1)[0] for user, key in requests.items()}
+    assert read(closed, first, request_ids[first]).status == 202
+    writer.keep_admitting(closed, seconds=5)
+    writer.keep_admitting(event_id, seconds=5)
+    assert read(closed, first, request_ids[first]).status == 200
+    assert read(closed, second, request_ids[second]).status == 409  # full, no waitlist
+    assert read(event_id, third, request_ids[third]).body["waitlistPosition"] == 2
+    assert read(closed, a_user(), request_ids[first]).status == 404  # not their request
+    assert read(unique("missing"), first, request_ids[first]).status == 404
+
+
+def queue_records(event_id: str) -> list[dict[str, Any]]:
+    """The stream's INSERT records of the event's queued requests."""
+    items = boto3.client("dynamodb", region_name=REGION).query(
+        TableName="RegistrationsTable",
+        KeyConditionExpression="eventId = :queue",
+        ExpressionAttributeValues={":queue": {"S": queue_partition(event_id)}},
+    )["Items"]
+    return [stream_record("INSERT", "RegistrationsTable", None, item) for item in items]
+
+
+def scenario_admission(lab: Lab) -> None:
+    # Requests queued at an event with a waitlist (spots, then the waitlist) and at one without
+    # (refusals); a writer that holds the event for a moment more; a registration row's record
+    # (no queue item: ignored); then the same batch again (Lambda delivers at least once).
+    waitlisted, no_waitlist = an_event(capacity=1, waitlist=True), an_event(capacity=1, waitlist=False)
+    queue_behind_the_api(waitlisted, a_user(), a_user(), a_user())
+    queue_behind_the_api(no_waitlist, a_user(), a_user())
+    hold_lease(waitlisted, 0.05)
+    records = queue_records(waitlisted) + queue_records(no_waitlist)
+    other, _ = event_with_waitlist(capacity=1, waiting=0)
+    (row,) = lab.client.query(
+        TableName="RegistrationsTable",
+        KeyConditionExpression="eventId = :e",
+        ExpressionAttributeValues={":e": {"S": other}},
+    )["Items"]
+    records.append(stream_record("INSERT", "RegistrationsTable", None, row))
+    lab.invoke_raw("admission", {"Records": records})
+    lab.invoke_raw("admission", {"Records": records})
+    assert queue_records(waitlisted) == []
+    assert len(queue_records(no_waitlist)) == 1  # the refusal's outcome, until it expires
 
 
 def scenario_list_event_registrations(lab: Lab) -> None:
@@ -442,6 +562,8 @@ SCENARIOS: dict[str, Callable[[Lab], None]] = {
     "get_user": scenario_get_user,
     "register": scenario_register,
     "unregister": scenario_unregister,
+    "get_registration": scenario_get_registration,
+    "admission": scenario_admission,
     "list_event_registrations": scenario_list_event_registrations,
     "list_user_registrations": scenario_list_user_registrations,
     "stream_processor": scenario_stream_processor,

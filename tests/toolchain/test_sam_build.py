@@ -19,12 +19,13 @@ import pytest
 from samcli.yamlhelper import yaml_parse
 
 from event_core import events, registration, users
+from event_core.ids import queue_partition
 from event_core.models.events import EventCreate
 from event_core.models.users import UserCreate
 from local_api.functions import FunctionSpec
 from local_api.process import WorkerProcess
-from tests.handlers.lambda_runner import SEED_FILE, Answer, load_sample
-from tests.handlers.test_handler_samples import EXPECTED
+from tests.handlers.lambda_runner import SEED_FILE, STREAM_SAMPLES, Answer, load_sample
+from tests.handlers.test_handler_samples import EXPECTED, STREAM_EXPECTED, write_inserted_items
 from tests.toolchain import built
 
 SAMPLE_CREATES = {"create_event": "eventId", "create_user": "userId"}
@@ -38,6 +39,16 @@ def api_functions() -> dict[str, str]:
         for logical_id, resource in resources.items()
         if resource["Type"] == "AWS::Serverless::Function"
         and any(e["Type"] == "Api" for e in (resource["Properties"].get("Events") or {}).values())
+    }
+
+
+def logical_ids() -> dict[str, str]:
+    """Function directory name -> logical id, for every function."""
+    resources = yaml_parse(built.SOURCE_TEMPLATE.read_text())["Resources"]
+    return {
+        resource["Properties"]["CodeUri"].strip("/").split("/")[-1]: logical_id
+        for logical_id, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function"
     }
 
 
@@ -87,17 +98,18 @@ def sample_ids() -> tuple[set[str], set[str]]:
 def reset_samples(ddb_client: Any) -> None:
     """Remove whatever the samples' fixed ids hold, then seed events/seed/sample-data.json."""
     event_ids, user_ids = sample_ids()
-    for event_id in event_ids:
+    for partition in [*event_ids, *map(queue_partition, event_ids)]:  # rows, admission queues
         rows = ddb_client.query(
             TableName="RegistrationsTable",
             KeyConditionExpression="eventId = :e",
-            ExpressionAttributeValues={":e": {"S": event_id}},
+            ExpressionAttributeValues={":e": {"S": partition}},
             ConsistentRead=True,
         )["Items"]
         for row in rows:
             ddb_client.delete_item(
                 TableName="RegistrationsTable", Key={"eventId": row["eventId"], "userId": row["userId"]}
             )
+    for event_id in event_ids:
         ddb_client.delete_item(TableName="EventsTable", Key={"eventId": {"S": event_id}})
     for user_id in user_ids:
         ddb_client.delete_item(TableName="UsersTable", Key={"userId": {"S": user_id}})
@@ -149,6 +161,26 @@ def test_built_function_answers_its_sample(logical_id, name, specs, local_env, d
     assert answer.status == status, answer.body
     assert answer.header("Content-Type") == "application/json"
     check(answer, ddb_client)
+
+
+@pytest.mark.parametrize("name", STREAM_SAMPLES)
+def test_built_stream_function_does_what_its_sample_asks(name, specs, local_env, ddb_client, worker_log):
+    # Given the sample data, and the items the sample's records say were inserted
+    reset_samples(ddb_client)
+    event = load_sample(name)
+    write_inserted_items(ddb_client, event)
+
+    # When its events/ sample is invoked on a fresh worker of the built function
+    with worker_log.open("ab") as log:
+        worker = WorkerProcess(specs[logical_ids()[name]], log_fd=log.fileno())
+        try:
+            reply = worker.invoke(event, str(uuid.uuid4()))
+        finally:
+            worker.stop()
+
+    # Then it did what the same function does from source
+    assert not reply.is_error, f"{reply.body}\n{worker_log.read_text()[-4000:]}"
+    STREAM_EXPECTED[name](json.loads(reply.body), ddb_client)
 
 
 PROBE = """

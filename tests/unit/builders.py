@@ -47,5 +47,12 @@ def some_users(count: int) -> list[str]:
     return [a_user(f"User {i}") for i in range(count)]
 
 
+def placed(event_id: str, user_id: str) -> Registration:
+    """Register one person, alone: nobody else is registering, so the answer is their place."""
+    answer = registration.register(event_id, user_id)
+    assert isinstance(answer, Registration), answer
+    return answer
+
+
 def register_all(event_id: str, user_ids: list[str]) -> list[Registration]:
-    return [registration.register(event_id, user_id) for user_id in user_ids]
+    return [placed(event_id, user_id) for user_id in user_ids]

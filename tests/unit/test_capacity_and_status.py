@@ -8,7 +8,7 @@ from event_core import errors, events, waitlist
 from event_core.events import get_event, update_event
 from event_core.registration import register, unregister
 from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE
-from tests.unit.builders import a_user, an_event, register_all, some_users
+from tests.unit.builders import a_user, an_event, placed, register_all, some_users
 from tests.unit.invariants import assert_invariants, read_tables
 
 
@@ -199,7 +199,7 @@ def test_reenabling_the_waitlist_queues_newcomers_behind_those_kept(ddb):
     # When it is switched back on and someone new registers
     update_event(event_id, {"waitlistEnabled": True})
     newcomer = a_user()
-    result = register(event_id, newcomer)
+    result = placed(event_id, newcomer)
 
     # Then they queue behind the person kept waiting
     assert (result.status, result.waitlistPosition) == ("waitlisted", 2)

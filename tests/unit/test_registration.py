@@ -7,7 +7,7 @@ import pytest
 from event_core import errors
 from event_core.events import get_event, update_event
 from event_core.registration import register
-from tests.unit.builders import a_user, an_event, register_all, some_users, unique
+from tests.unit.builders import a_user, an_event, placed, register_all, some_users, unique
 from tests.unit.invariants import assert_invariants, read_tables
 
 
@@ -141,7 +141,7 @@ def test_first_come_first_served_when_waitlist_head_exists(ddb):
     register_all(event_id, [holder, waiting])
 
     # When a newcomer registers
-    result = register(event_id, newcomer)
+    result = placed(event_id, newcomer)
 
     # Then they queue behind the person already waiting
     assert (result.status, result.waitlistPosition) == ("waitlisted", 2)

@@ -12,6 +12,11 @@ shard and invokes the function (through the same warm workers as the API) with b
 - after `MaximumRetryAttempts` retries (-1: forever) the rest of the batch is skipped and a
   Lambda-style failure record (shard, sequence numbers) is kept as a dead letter.
 
+`FilterCriteria` is applied as Lambda's event filtering does, before batching: a record reaches
+the function only if it matches one of the patterns; the others are dropped. The patterns may
+use exact values, `prefix`, `anything-but` and `exists` (what this project's template uses); a
+source with any other pattern is delivered unfiltered, with a warning.
+
 Pollers start at the LATEST position when the server starts: the local server publishes the
 changes made while it runs, not the history of a database it reuses. Shards found later are read
 from their start. `pause()`/`resume()` hold records back (to build a batch on purpose in tests)
@@ -55,6 +60,68 @@ DISCOVER_SECONDS = 5.0  # how often to look for new shards (and whenever a drain
 
 Invoke = Callable[[str, Any], Reply]
 Record = dict[str, Any]
+Pattern = dict[str, Any]
+FILTER_OPERATORS = frozenset({"prefix", "anything-but", "exists"})
+
+
+# ------------------------------------------------------------------ event filtering
+
+
+def parse_filters(criteria: Mapping[str, Any] | None) -> tuple[Pattern, ...]:
+    """`FilterCriteria: {Filters: [{Pattern: '<json>'}]}` -> the patterns; ValueError for a
+    pattern that is not JSON or uses an operator the emulation does not know."""
+    patterns = []
+    for entry in (criteria or {}).get("Filters") or []:
+        raw = entry.get("Pattern") if isinstance(entry, Mapping) else None
+        pattern = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(pattern, dict):
+            raise ValueError(f"a filter pattern must be a JSON object: {raw!r}")
+        _check_pattern(pattern)
+        patterns.append(pattern)
+    return tuple(patterns)
+
+
+def _check_pattern(pattern: Pattern) -> None:
+    for value in pattern.values():
+        if isinstance(value, dict):
+            _check_pattern(value)
+        elif not isinstance(value, list) or not value:
+            raise ValueError(f"a pattern's leaf must be a non-empty list: {value!r}")
+        else:
+            for condition in value:
+                if isinstance(condition, dict) and (len(condition) != 1 or set(condition) - FILTER_OPERATORS):
+                    raise ValueError(f"unsupported filter condition: {condition!r}")
+
+
+_MISSING = object()
+
+
+def matches(pattern: Pattern, data: Any) -> bool:
+    """Whether a record (or part of one) matches a Lambda event filter pattern."""
+    for name, expected in pattern.items():
+        value = data.get(name, _MISSING) if isinstance(data, dict) else _MISSING
+        if isinstance(expected, dict):
+            if not (isinstance(value, dict) and matches(expected, value)):
+                return False
+        elif not any(_meets(condition, value) for condition in expected):
+            return False
+    return True
+
+
+def _meets(condition: Any, value: Any) -> bool:
+    if isinstance(condition, dict):
+        ((operator, operand),) = condition.items()
+        if operator == "exists":
+            return (value is not _MISSING) is bool(operand)
+        if value is _MISSING:
+            return False
+        if operator == "prefix":
+            return isinstance(value, str) and value.startswith(operand)
+        excluded = operand if isinstance(operand, list) else [operand]  # anything-but
+        return value not in excluded
+    if isinstance(value, list):  # a value in an array matches if any element does
+        return condition in value
+    return value is not _MISSING and value == condition
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +135,10 @@ class StreamSource:
     bisect_on_error: bool = False
     report_item_failures: bool = False
     enabled: bool = True
+    filters: tuple[Pattern, ...] = ()  # FilterCriteria patterns; none: every record
+
+    def accepts(self, record: Record) -> bool:
+        return not self.filters or any(matches(pattern, record) for pattern in self.filters)
 
     @classmethod
     def from_event(cls, function: str, properties: Mapping[str, Any]) -> StreamSource | None:
@@ -77,6 +148,13 @@ class StreamSource:
                 "%s: stream %r is not a table of the template; skipped", function, properties.get("Stream")
             )
             return None
+        try:
+            filters = parse_filters(properties.get("FilterCriteria"))
+        except (ValueError, TypeError) as error:
+            LOG.warning(
+                "%s: FilterCriteria not applied locally (%s): every record is delivered", function, error
+            )
+            filters = ()
         return cls(
             function=function,
             table=table,
@@ -85,6 +163,7 @@ class StreamSource:
             bisect_on_error=bool(properties.get("BisectBatchOnFunctionError", False)),
             report_item_failures="ReportBatchItemFailures" in (properties.get("FunctionResponseTypes") or []),
             enabled=bool(properties.get("Enabled", True)),
+            filters=filters,
         )
 
 
@@ -208,9 +287,12 @@ def ensure_stream(endpoint: str, table: str, view_type: str = DEFAULT_VIEW_TYPE)
 class StreamReader:
     """The shards of one stream, each with its position. Not thread-safe: one poller owns it."""
 
-    def __init__(self, client: Any, stream_arn: str) -> None:
+    def __init__(
+        self, client: Any, stream_arn: str, accepts: Callable[[Record], bool] = lambda _: True
+    ) -> None:
         self._client = client
         self.stream_arn = stream_arn
+        self._accepts = accepts  # the event source's filter: other records are dropped
         self.shards: dict[str, Shard] = {}
         self._known: set[str] = set()
         self.discover(initial=True)
@@ -250,7 +332,8 @@ class StreamReader:
         records = response.get("Records", [])
         if records:
             shard.last_sequence = records[-1]["dynamodb"]["SequenceNumber"]
-            shard.pending.extend(lambda_record(r, self.stream_arn) for r in records)
+            converted = (lambda_record(r, self.stream_arn) for r in records)
+            shard.pending.extend(r for r in converted if self._accepts(r))
 
     def _reposition(self, shard: Shard) -> str:
         """A new iterator just after the last record read, or at the oldest record if none was.
@@ -361,7 +444,9 @@ class StreamPoller:
         self._dead_letters = dead_letters
         self._poll_seconds = poll_seconds
         self._reader = StreamReader(
-            streams_client(endpoint), ensure_stream(endpoint, source.table, view_type or DEFAULT_VIEW_TYPE)
+            streams_client(endpoint),
+            ensure_stream(endpoint, source.table, view_type or DEFAULT_VIEW_TYPE),
+            source.accepts,
         )
         self._stop = threading.Event()
         self._running = threading.Event()  # cleared while paused

@@ -133,10 +133,13 @@ def delete_event(event_id: str) -> EventDeleted:
     if not is_valid_id(event_id):
         raise EventNotFound()
     owner = new_id()
-    if events.mark_deleted(event_id, now_iso(), owner):
+    # A transaction in flight on the event item (a registration batch) makes these single-item
+    # writes fail with TransactionConflictException: retried like any lost race.
+    if with_retries(lambda: events.mark_deleted(event_id, now_iso(), owner)):
         _purge(event_id, owner)
         return EventDeleted(eventId=event_id)
-    if events.take_over_deletion(event_id, now_iso(), owner, stale_before=iso_ago(STALE_DELETE_SECONDS)):
+    stale_before = iso_ago(STALE_DELETE_SECONDS)
+    if with_retries(lambda: events.take_over_deletion(event_id, now_iso(), owner, stale_before=stale_before)):
         _purge(event_id, owner)
     raise EventNotFound()
 

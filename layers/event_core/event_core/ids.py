@@ -15,3 +15,16 @@ def is_valid_id(value: str) -> bool:
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+# An event's admission queue lives in the registrations table under its own partition key.
+# Ids never contain '#', so a queue partition can never be taken for an event's registrations.
+QUEUE_PREFIX = "queue#"
+
+
+def queue_partition(event_id: str) -> str:
+    return f"{QUEUE_PREFIX}{event_id}"
+
+
+def is_queue_partition(partition: str) -> bool:
+    return partition.startswith(QUEUE_PREFIX)

@@ -19,6 +19,7 @@ class Settings:
     max_body_bytes: int
     auth_mode: str = "NONE"  # the template's AuthMode: NONE, API_KEY, IAM or COGNITO
     organizer_group: str = "organizers"  # COGNITO: the group allowed to manage events
+    admission_wait_seconds: float = 1.0  # how long a queued registration waits for its answer
 
 
 @cache
@@ -35,4 +36,5 @@ def get_settings() -> Settings:
         max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", str(64 * 1024))),
         auth_mode=os.environ.get("AUTH_MODE", "NONE").strip().upper() or "NONE",
         organizer_group=os.environ.get("ORGANIZER_GROUP", "").strip() or "organizers",
+        admission_wait_seconds=float(os.environ.get("ADMISSION_WAIT_SECONDS", "").strip() or "1.0"),
     )

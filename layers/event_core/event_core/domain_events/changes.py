@@ -29,6 +29,7 @@ from typing import Any, Literal, get_args
 
 from event_core.domain_events import models
 from event_core.domain_events.models import DomainEvent, FieldChange, OrganizerField
+from event_core.ids import is_queue_partition
 
 Table = Literal["events", "registrations"]
 Kind = Literal["INSERT", "MODIFY", "REMOVE"]
@@ -71,6 +72,8 @@ def event_id(change: StreamChange, event_type: str) -> str:
 
 def _registration_events(change: StreamChange, live_event: LiveEventLookup) -> list[DomainEvent]:
     old, new = change.old, change.new
+    if is_queue_partition(str((new or old).get("eventId", ""))):
+        return []  # an admission queue request: its registration, once written, is the news
     if change.kind == "INSERT":
         if new.get("status") == REGISTERED:
             return [

@@ -44,6 +44,8 @@ SINGLE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"
 MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+# A queued registration request's id (its arrival, nanoseconds): what a 202's Location carries.
+RequestId = Annotated[str, StringConstraints(pattern=r"^[0-9]{20}$")]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=SINGLE_LINE), NotBlank]
 Description = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=MULTI_LINE), NotBlank]
 Location = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=SINGLE_LINE), NotBlank]

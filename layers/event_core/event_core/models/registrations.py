@@ -34,6 +34,19 @@ class Registration(BaseModel):
         return data
 
 
+class RegistrationPending(BaseModel):
+    """A registration still in the event's admission queue: its answer is on its way.
+
+    Poll `GET /events/{eventId}/registrations/{userId}?request={requestId}` (the Location header).
+    """
+
+    eventId: str
+    userId: str
+    status: Literal["pending"] = "pending"
+    requestId: str
+    requestedAt: str
+
+
 class Unregistered(BaseModel):
     message: str = "Successfully unregistered from event"
     eventId: str

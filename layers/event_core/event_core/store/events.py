@@ -26,6 +26,9 @@ class StoredEvent:
     event: Event
     revision: int
     waitlist_seq_next: int
+    writer: str | None = None  # the admission writer holding the lease (store/admission.py)
+    writer_until: int = 0  # when that lease runs out, epoch milliseconds
+    backlogged: bool = False  # the writer has more queued than one batch: new requests need not wait
 
     @property
     def free_spots(self) -> int:
@@ -48,6 +51,9 @@ def from_item(item: dict[str, Any]) -> StoredEvent | None:
         event=Event.model_validate({k: v for k, v in values.items() if k in _EVENT_FIELDS}),
         revision=int(values.get("revision", 0)),
         waitlist_seq_next=int(values.get("waitlistSeqNext", 1)),
+        writer=values.get("writer"),
+        writer_until=int(values.get("writerUntil", 0)),
+        backlogged=bool(values.get("backlogged", False)),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from event_core.ids import queue_partition
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
 from event_core.store.codec import Item, decode, encode, key
@@ -30,6 +31,7 @@ class StoredRegistration:
     status: str
     registered_at: str
     waitlist_seq: int | None = None
+    queue_key: str | None = None  # the admission queue request this place was given to
 
 
 def table() -> str:
@@ -49,7 +51,40 @@ def from_item(item: dict[str, Any]) -> StoredRegistration:
         status=values["status"],
         registered_at=values["registeredAt"],
         waitlist_seq=int(seq) if seq is not None else None,
+        queue_key=values.get("queueKey"),
     )
+
+
+def get(event_id: str, user_id: str) -> StoredRegistration | None:
+    """One registration, read strongly consistent."""
+    response = dynamodb().get_item(
+        TableName=table(), Key=registration_key(event_id, user_id), ConsistentRead=True
+    )
+    item = response.get("Item")
+    return from_item(item) if item else None
+
+
+def get_many(event_id: str, user_ids: list[str]) -> dict[str, StoredRegistration]:
+    """The registrations of these people at the event, by user id (BatchGetItem, consistent)."""
+    found: dict[str, StoredRegistration] = {}
+    unique = list(dict.fromkeys(user_ids))
+    client = dynamodb()
+    for start in range(0, len(unique), 100):
+        request: Any = {
+            table(): {
+                "Keys": [registration_key(event_id, u) for u in unique[start : start + 100]],
+                "ConsistentRead": True,
+            }
+        }
+        for _ in unprocessed_rounds():
+            response = client.batch_get_item(RequestItems=request)
+            for item in response.get("Responses", {}).get(table(), []):
+                stored = from_item(item)
+                found[stored.user_id] = stored
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                break
+    return found
 
 
 def confirmed_sort(confirmed_at: str, user_id: str, waitlist_seq: int | None = None) -> str:
@@ -68,9 +103,13 @@ def put_action(registration: StoredRegistration) -> dict[str, Any]:
         "registeredAt": registration.registered_at,
     }
     if registration.status == REGISTERED:
-        values["registeredSort"] = confirmed_sort(registration.registered_at, registration.user_id)
+        # Admitted together in one batch: the queue key (arrival, then user) keeps their order.
+        tiebreak = registration.queue_key or registration.user_id
+        values["registeredSort"] = confirmed_sort(registration.registered_at, tiebreak)
     else:
         values["waitlistSeq"] = registration.waitlist_seq
+    if registration.queue_key is not None:
+        values["queueKey"] = registration.queue_key
     return {
         "Put": {
             "TableName": table(),
@@ -179,12 +218,22 @@ def user_page(
 
 
 def purge_event(event_id: str) -> int:
-    """Delete every registration of an event, 25 at a time. Returns how many were deleted."""
+    """Delete every registration of an event and its admission queue, 25 at a time.
+    Returns how many items were deleted."""
+    return _purge_partition(event_id) + purge_queue(event_id)
+
+
+def purge_queue(event_id: str) -> int:
+    """Delete what is left of an event's admission queue (requests and outcomes)."""
+    return _purge_partition(queue_partition(event_id))
+
+
+def _purge_partition(partition: str) -> int:
     client = dynamodb()
     request: dict[str, Any] = {
         "TableName": table(),
         "KeyConditionExpression": "eventId = :event",
-        "ExpressionAttributeValues": {":event": {"S": event_id}},
+        "ExpressionAttributeValues": {":event": {"S": partition}},
         "ProjectionExpression": "eventId, userId",
         "ConsistentRead": True,
     }

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from event_core.store import events, registrations, users
+from event_core.ids import is_queue_partition
+from event_core.store import admission, events, registrations, users
+from event_core.store.admission import QueuedRequest
 from event_core.store.client import dynamodb
 from event_core.store.events import StoredEvent
 from event_core.store.registrations import StoredRegistration
@@ -34,6 +36,65 @@ def read(event_id: str, user_id: str, *, with_user: bool) -> Snapshot:
             "ConsistentRead": True,
             "ProjectionExpression": "userId",
         }
+    found = _batch_get(request)
+    event_items = found.get(events.table(), [])
+    registration_items = found.get(registrations.table(), [])
+    return Snapshot(
+        event=events.from_item(event_items[0]) if event_items else None,
+        registration=registrations.from_item(registration_items[0]) if registration_items else None,
+        user_exists=bool(found.get(users.table())),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RequestState:
+    """Where a queued registration request stands: still queued, refused (with why), or placed
+    (the registration row carries its queue key)."""
+
+    event: StoredEvent | None
+    registration: StoredRegistration | None
+    request: QueuedRequest | None  # the queue item, or once refused its outcome item
+
+    @property
+    def queued(self) -> bool:
+        return self.request is not None and self.request.outcome is None
+
+    @property
+    def outcome(self) -> str | None:
+        return self.request.outcome if self.request else None
+
+
+def request_state(event_id: str, user_id: str, queue_key: str) -> RequestState:
+    """BatchGetItem (strongly consistent) of the event, the person's registration, the queue
+    item and its outcome item."""
+    request: dict[str, Any] = {
+        events.table(): {"Keys": [events.event_key(event_id)], "ConsistentRead": True},
+        registrations.table(): {
+            "Keys": [
+                registrations.registration_key(event_id, user_id),
+                admission.item_key(event_id, queue_key),
+                admission.outcome_key(event_id, queue_key),
+            ],
+            "ConsistentRead": True,
+        },
+    }
+    found = _batch_get(request)
+    event_items = found.get(events.table(), [])
+    registration = None
+    queued: QueuedRequest | None = None
+    for item in found.get(registrations.table(), []):
+        if is_queue_partition(item["eventId"]["S"]):
+            queued = admission.from_item(event_id, item)
+        else:
+            registration = registrations.from_item(item)
+    return RequestState(
+        event=events.from_item(event_items[0]) if event_items else None,
+        registration=registration,
+        request=queued,
+    )
+
+
+def _batch_get(request: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = {}
     for _ in unprocessed_rounds():
         response = dynamodb().batch_get_item(RequestItems=request)
@@ -42,13 +103,7 @@ def read(event_id: str, user_id: str, *, with_user: bool) -> Snapshot:
         request = response.get("UnprocessedKeys") or {}
         if not request:
             break
-    event_items = found.get(events.table(), [])
-    registration_items = found.get(registrations.table(), [])
-    return Snapshot(
-        event=events.from_item(event_items[0]) if event_items else None,
-        registration=registrations.from_item(registration_items[0]) if registration_items else None,
-        user_exists=bool(found.get(users.table())),
-    )
+    return found
 
 
 def events_and_registrations(
