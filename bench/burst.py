@@ -87,7 +87,8 @@ def concurrently(url: str, users: list[str]) -> tuple[float, list[Answer]]:
     return time.perf_counter() - began, answers
 
 
-def _registrations(client: DynamoDBClient, event: str) -> list[dict[str, Any]]:
+def partition_items(client: DynamoDBClient, event: str) -> list[dict[str, Any]]:
+    """Every item of one partition of the registrations table (an event's rows, or its queue)."""
     items: list[dict[str, Any]] = []
     request: dict[str, Any] = {
         "TableName": "RegistrationsTable",
@@ -106,7 +107,7 @@ def _registrations(client: DynamoDBClient, event: str) -> list[dict[str, Any]]:
 def check(outcome: Outcome, client: DynamoDBClient, base_url: str) -> None:
     stored = client.get_item(TableName="EventsTable", Key=key(eventId=EVENT), ConsistentRead=True)
     event = decode(stored["Item"])
-    rows = _registrations(client, EVENT)
+    rows = partition_items(client, EVENT)
     registered = [r for r in rows if r["status"] == "registered"]
     waiting = sorted((r for r in rows if r["status"] == "waitlisted"), key=lambda r: r["waitlistSeq"])
     created = [a for a in outcome.answers if a.status == 201]
