@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from event_core import errors
+from event_core import attendance, errors, events
 from event_core.attendance import event_registrations, user_registrations
 from event_core.clock import iso_ago, now_iso
 from event_core.events import STALE_DELETE_SECONDS, create_event, delete_event, get_event, list_events
@@ -136,3 +136,31 @@ def reused_id_body(event_id: str) -> dict[str, object]:
         "capacity": 1,
         "organizer": "o",
     }
+
+
+def test_an_etag_of_a_deleted_event_does_not_match_its_successor_under_the_same_id(ddb):
+    # Given an event's ETag, then the event deleted and created again with the same id
+    event_id = an_event(capacity=5)
+    stale = events.etag(events.get_event(event_id))
+    events.delete_event(event_id)
+    recreated = an_event(eventId=event_id, capacity=5)
+    assert recreated == event_id
+
+    # When the old tab saves with the ETag it read, then the write is refused
+    with pytest.raises(errors.PreconditionFailed):
+        events.update_event(event_id, {"title": "Renamed"}, if_match=stale)
+    assert events.get_event(event_id).event.title != "Renamed"
+
+
+def test_a_page_token_of_a_deleted_event_does_not_page_its_successor(ddb):
+    # Given a cursor into an event's attendees, then the event deleted and created again
+    event_id = an_event(capacity=5)
+    register_all(event_id, some_users(3))
+    token = attendance.event_registrations(event_id, limit=1, next_token=None).nextToken
+    assert token is not None
+    events.delete_event(event_id)
+    an_event(eventId=event_id, capacity=5)
+
+    # When the cursor is used, then it is refused
+    with pytest.raises(errors.InvalidPageToken):
+        attendance.event_registrations(event_id, limit=1, next_token=token)

@@ -199,3 +199,20 @@ def test_user_registrations_follow_promotion_and_leaving(ddb):
     ]
     assert assert_invariants(ddb, full).waitlisted == [user_id]
     assert assert_invariants(ddb, elsewhere).rows == []
+
+
+def test_positions_on_a_later_page_are_as_of_its_read(ddb):
+    # Given 3 registered and 7 waiting, and the first page of 5 read
+    event_id = an_event(capacity=3, waitlist=True)
+    people = some_users(10)
+    register_all(event_id, people)
+    first = event_registrations(event_id, limit=5, next_token=None)
+    assert [w.waitlistPosition for w in first.waitlisted] == [1, 2]
+
+    # When the first person waiting leaves before page 2 is read
+    unregister(event_id, people[3])
+    second = event_registrations(event_id, limit=5, next_token=first.nextToken)
+
+    # Then page 2 shows the places people hold now: no gap where the leaver was
+    assert [w.userId for w in second.waitlisted] == people[5:10]
+    assert [w.waitlistPosition for w in second.waitlisted] == [2, 3, 4, 5, 6]

@@ -1,6 +1,7 @@
 """Who is coming: an event's registrations and a user's registrations, page by page.
 
-An event's list pages through confirmed attendees first, then the waitlist in queue order;
+An event's list pages through confirmed attendees first, then the waitlist in queue order, each
+waiting person's position as of the read of their page;
 one page never holds more than `limit` entries, so large events page instead of overflowing
 Lambda's response limit, and each page costs reads proportional to its size.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from event_core.errors import UserNotFound
-from event_core.events import get_event
+from event_core.events import get_event, incarnation
 from event_core.ids import is_valid_id
 from event_core.models.registrations import (
     EventRegistrations,
@@ -36,7 +37,7 @@ def _public(stored: StoredRegistration, waitlist_position: int | None = None) ->
 
 def event_registrations(event_id: str, *, limit: int, next_token: str | None) -> EventRegistrations:
     event = get_event(event_id).event
-    scope = f"event-registrations:{event_id}"
+    scope = f"event-registrations:{event_id}:{incarnation(event)}"  # a cursor names one incarnation
     state: dict[str, Any] = decode_token(scope, next_token) or {"phase": "registered", "key": None}
     registered: list[Registration] = []
     waitlisted: list[Registration] = []
@@ -52,17 +53,19 @@ def event_registrations(event_id: str, *, limit: int, next_token: str | None) ->
         if last_key:
             following = {"phase": "registered", "key": last_key}
         else:
-            state = {"phase": "waitlisted", "key": None, "offset": 0}
+            state = {"phase": "waitlisted", "key": None}
 
     if following is None and state.get("phase") == "waitlisted":
-        offset = int(state.get("offset", 0))
         if remaining > 0:
             page, last_key = registrations.index_page(
                 WAITLIST_INDEX, event_id, limit=remaining, start_key=state.get("key")
             )
-            waitlisted = [_public(r, offset + i + 1) for i, r in enumerate(page)]
+            # Positions as of this page's read: people who left since the last page move
+            # everyone behind them up, so a page never shows a gap or an old place.
+            ahead = (position(page[0]) or 1) - 1 if page and state.get("key") else 0
+            waitlisted = [_public(r, ahead + i + 1) for i, r in enumerate(page)]
             if last_key:
-                following = {"phase": "waitlisted", "key": last_key, "offset": offset + len(page)}
+                following = {"phase": "waitlisted", "key": last_key}
         elif event.waitlistCount > 0:
             following = state
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from typing import Any
 
 from event_core import business_metrics
@@ -22,9 +23,16 @@ from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE, promotion_actions, pro
 STALE_DELETE_SECONDS = 120
 
 
+def incarnation(event: Event) -> str:
+    """Which life of an event id this is: an event deleted and created again under the same id
+    is another event (its creation time differs), and must match no tag or cursor of the old."""
+    return hashlib.sha256(event.createdAt.encode()).hexdigest()[:8]
+
+
 def etag(stored: StoredEvent) -> str:
-    """Entity tag of an event. It moves when an organizer edits the event, not on registrations."""
-    return f'"{stored.event.eventId}.{stored.revision}"'
+    """Entity tag of one version of one incarnation of an event. It moves when an organizer edits
+    the event, not on registrations."""
+    return f'"{stored.event.eventId}.{incarnation(stored.event)}.{stored.revision}"'
 
 
 def create_event(request: EventCreate) -> Event:
