@@ -71,5 +71,5 @@ clean: ## remove build output and caches (keeps .venv and node_modules)
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
 
 .PHONY: bench
-bench: bootstrap ## cold starts, warm latency, round trips, scale, burst (see BENCHMARKS.md)
+bench: bootstrap ## cold starts, warm latency, round trips, scale, burst, opening minute (see BENCHMARKS.md)
 	$(PYTHON) -m bench

@@ -35,6 +35,7 @@ from event_core.clock import now_iso
 from event_core.domain_events import bus
 from event_core.ids import queue_partition
 from event_core.store import admission, retry
+from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE
 from tests.handlers.lambda_runner import Answer, LambdaContext, invoke, load_function, load_sample, sample
 from tests.security import iam
 from tests.security.rendering import template
@@ -274,6 +275,10 @@ def scenario_update_event(lab: Lab) -> None:
     )
     lab.invoke("update_event", stale)  # 412
     lab.invoke("update_event", request("update_event", path_params={"eventId": unique("missing")}))
+    # a raise opening more spots than one write fills: the note in the admission queue, then removed
+    crowded, _ = event_with_waitlist(capacity=1, waiting=MAX_PROMOTIONS_PER_WRITE + 1)
+    raised = {"capacity": MAX_PROMOTIONS_PER_WRITE + 2}
+    lab.invoke("update_event", request("update_event", path_params={"eventId": crowded}, body=raised))
 
 
 def scenario_delete_event(lab: Lab) -> None:
@@ -352,6 +357,15 @@ def scenario_register(lab: Lab) -> None:
         "register", request("register", path_params={"eventId": no_waitlist}, body={"userId": a_user()})
     )
     assert refused.status == 409, refused.body
+    # Spots free while people wait (a raise the writer is still filling): promoted first.
+    opened, _ = event_with_waitlist(capacity=1, waiting=2)
+    set_capacity_behind_the_api(lab, opened, 3)
+    assert (
+        lab.invoke(
+            "register", request("register", path_params={"eventId": opened}, body={"userId": a_user()})
+        ).body["waitlistPosition"]
+        == 1
+    )
     # The lease is free but people are queued: they go first, this request joins them.
     ahead = an_event(capacity=5, waitlist=True)
     queue_behind_the_api(ahead, a_user())
@@ -463,6 +477,11 @@ def scenario_admission(lab: Lab) -> None:
     queue_behind_the_api(no_waitlist, a_user(), a_user())
     hold_lease(waitlisted, 0.05)
     records = queue_records(waitlisted) + queue_records(no_waitlist)
+    # a capacity raise's note: the writer promotes the waitlist's head into the free spots
+    opened, _ = event_with_waitlist(capacity=1, waiting=2)
+    set_capacity_behind_the_api(lab, opened, 3)
+    admission.enqueue_promotions(opened)
+    records += queue_records(opened)
     other, _ = event_with_waitlist(capacity=1, waiting=0)
     (row,) = lab.client.query(
         TableName="RegistrationsTable",
@@ -473,6 +492,7 @@ def scenario_admission(lab: Lab) -> None:
     lab.invoke_raw("admission", {"Records": records})
     lab.invoke_raw("admission", {"Records": records})
     assert queue_records(waitlisted) == []
+    assert queue_records(opened) == []
     assert len(queue_records(no_waitlist)) == 1  # the refusal's outcome, until it expires
 
 

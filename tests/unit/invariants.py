@@ -134,3 +134,15 @@ def stored_event(client: Any, event_id: str) -> dict[str, Any]:
     event = read_tables(client, event_id).event
     assert event is not None, f"event {event_id} is not stored"
     return event
+
+
+def queue_items(client: Any, event_id: str) -> list[dict[str, Any]]:
+    """The raw items of the event's admission queue: requests waiting, refusals, notes."""
+    from event_core.ids import queue_partition
+
+    return client.query(
+        TableName="RegistrationsTable",
+        KeyConditionExpression="eventId = :q",
+        ExpressionAttributeValues={":q": {"S": queue_partition(event_id)}},
+        ConsistentRead=True,
+    )["Items"]

@@ -7,14 +7,13 @@ from typing import Any
 import pytest
 
 from event_core import admission, errors, events, registration
-from event_core.ids import queue_partition
 from event_core.models.registrations import Registration, RegistrationPending
 from event_core.registration import register, registration_status
 from event_core.settings import get_settings
 from event_core.store import admission as queue
 from event_core.store import events as event_store
 from tests.unit.builders import a_user, an_event, some_users
-from tests.unit.invariants import assert_invariants
+from tests.unit.invariants import assert_invariants, queue_items
 
 OTHER_WRITER = "someone-else"
 
@@ -24,15 +23,6 @@ def short_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     """Queued requests answer 202 at once instead of waiting for their turn."""
     monkeypatch.setenv("ADMISSION_WAIT_SECONDS", "0")
     get_settings.cache_clear()
-
-
-def queue_items(ddb: Any, event_id: str) -> list[dict[str, Any]]:
-    return ddb.query(
-        TableName="RegistrationsTable",
-        KeyConditionExpression="eventId = :q",
-        ExpressionAttributeValues={":q": {"S": queue_partition(event_id)}},
-        ConsistentRead=True,
-    )["Items"]
 
 
 def queued_while_busy(event_id: str, user_ids: list[str]) -> list[RegistrationPending]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
+from event_core import business_metrics
 from event_core.clock import now_iso
 from event_core.errors import AlreadyRegistered, Busy, DomainError, EventFull, EventNotFound, EventNotOpen
 from event_core.ids import new_id
@@ -31,6 +32,7 @@ from event_core.store.events import StoredEvent
 from event_core.store.registrations import REGISTERED, WAITLISTED, StoredRegistration
 from event_core.store.retry import StateChanged, with_retries
 from event_core.store.transactions import TransactionCancelled, transact
+from event_core.waitlist import promotions_due
 
 T = TypeVar("T")
 
@@ -69,20 +71,29 @@ class Batch:
     registered: int
     waiting: int
     next_ticket: int
+    promoted: list[StoredRegistration] = field(default_factory=list)
     placed: list[tuple[QueuedRequest, Placed]] = field(default_factory=list)
     refused: list[tuple[QueuedRequest, str]] = field(default_factory=list)
 
 
 def plan(
-    stored: StoredEvent, requests: list[QueuedRequest], now: str, existing: dict[str, StoredRegistration]
+    stored: StoredEvent,
+    requests: list[QueuedRequest],
+    now: str,
+    existing: dict[str, StoredRegistration],
+    heads: list[StoredRegistration] | None = None,
 ) -> Batch:
-    """Decide each request as if it came alone, in order: a free spot while nobody waits, else
-    the end of the waitlist, else refused; a person who already holds a place (`existing`, or
-    earlier in this batch) is refused as a duplicate. Stops where the transaction would be full."""
+    """First the waitlist's `heads` take the spots that are free (people waiting come first),
+    then each request is decided as if it came alone, in order: a free spot while nobody waits,
+    else the end of the waitlist, else refused; a person who already holds a place (`existing`,
+    or earlier in this batch) is refused as a duplicate. Stops where the transaction would be full."""
     event = stored.event
     batch = Batch(event.registeredCount, event.waitlistCount, stored.waitlist_seq_next)
+    batch.promoted = list(heads or [])
+    batch.registered += len(batch.promoted)
+    batch.waiting -= len(batch.promoted)
     holders = set(existing)
-    actions = 1  # the event's update
+    actions = 1 + len(batch.promoted)  # the event's update, the promotions
     for request in requests:
         place: Placed | None = None
         outcome = admission.NOT_OPEN
@@ -111,6 +122,23 @@ def plan(
             batch.waiting += 1
             batch.next_ticket += 1
     return batch
+
+
+def _due(stored: StoredEvent, registered: int, waiting: int) -> int:
+    event = stored.event
+    return promotions_due(
+        capacity=event.capacity, registered=registered, waiting=waiting, status=event.status
+    )
+
+
+def _heads(stored: StoredEvent) -> list[StoredRegistration]:
+    """The people waiting who take the spots free now (a capacity raise, a leave that could not
+    promote), as many as one transaction holds; StateChanged if fewer wait than the count says."""
+    due = _due(stored, stored.event.registeredCount, stored.event.waitlistCount)
+    heads = registrations.waitlist_head(stored.event.eventId, due)
+    if len(heads) < due:
+        raise StateChanged()
+    return heads
 
 
 def _refusal_cost(request: QueuedRequest, outcome: str) -> int:
@@ -177,13 +205,17 @@ def admit(
         raise EventNotFound()
     if stored.writer != owner:
         raise LeaseLost()
+    notes = [r for r in requests if r.promotions]
+    requests = [r for r in requests if not r.promotions]
     existing = registrations.get_many(event_id, [r.user_id for r in requests])
     done = [r for r in requests if r.key and r.key == getattr(existing.get(r.user_id), "queue_key", None)]
     if done:  # admitted by a batch whose queue clean-up did not run
         admission.remove(done)
         requests = [r for r in requests if r not in done]
-    batch = plan(stored, requests, now_iso(), existing)
+    now = now_iso()
+    batch = plan(stored, requests, now, existing, _heads(stored))
     actions: list[dict[str, Any]] = [_event_update(stored, owner, batch, release=release, backlog=backlog)]
+    actions += [registrations.promote_action(head, now) for head in batch.promoted]
     actions += [registrations.put_action(place.registration) for _, place in batch.placed]
     for request, outcome in batch.refused:
         actions += _refusal_actions(request, outcome)
@@ -191,7 +223,9 @@ def admit(
         transact(actions)
     except TransactionCancelled:
         raise StateChanged() from None  # read again: the counts, the lease or a row moved
-    admission.remove([request for request, _ in batch.placed if request.key])
+    business_metrics.promoted(len(batch.promoted))
+    filled = not _due(stored, batch.registered, batch.waiting)
+    admission.remove([request for request, _ in batch.placed if request.key] + (notes if filled else []))
     decided: dict[str, Decision] = {request.key: place for request, place in batch.placed}
     decided.update({request.key: outcome for request, outcome in batch.refused})
     return decided

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 from typing import Any
 
 from event_core import business_metrics
 from event_core.clock import iso_ago, now_iso
-from event_core.errors import Busy, CapacityBelowRegistered, EventNotFound, NoFieldsToUpdate
+from event_core.errors import Busy, CapacityBelowRegistered, DomainError, EventNotFound, NoFieldsToUpdate
 from event_core.ids import is_valid_id, new_id
 from event_core.models.events import Event, EventCreate, EventDeleted, EventPage
 from event_core.pagination import decode_token, encode_token
 from event_core.preconditions import check_if_match, parse_if_match
+from event_core.store import admission as queue
 from event_core.store import events, registrations
 from event_core.store.events import StoredEvent
 from event_core.store.retry import StateChanged, is_transient, with_retries
@@ -70,10 +72,42 @@ def update_event(event_id: str, changes: dict[str, Any], *, if_match: str | None
         raise NoFieldsToUpdate()
     if if_match is not None:
         parse_if_match(if_match)  # malformed: refused before anything is read (InvalidPrecondition)
-    stored, more_due = with_retries(lambda: _apply_once(event_id, changes, if_match))
-    while more_due:  # a capacity raise larger than one transaction can promote
-        stored, more_due = with_retries(lambda: _apply_once(event_id, {}))
+    # More spots opening than one transaction promotes: first a durable note in the admission
+    # queue, so that whatever happens to this request the queue's writer fills them all.
+    note = (
+        with_retries(lambda: queue.enqueue_promotions(event_id)) if _opens_many(event_id, changes) else None
+    )
+    try:
+        stored, more_due = with_retries(lambda: _apply_once(event_id, changes, if_match))
+    except DomainError:
+        if note is not None:
+            queue.remove([note])
+        raise
+    try:
+        while more_due:  # the rest of a large capacity raise, a batch at a time
+            stored, more_due = with_retries(lambda: _apply_once(event_id, {}))
+    except Busy:  # applied; the writer finishes the promotions (the note woke it)
+        return dataclasses.replace(stored, promotions_pending=True)
+    if note is not None:
+        queue.remove([note])
     return stored
+
+
+def _opens_many(event_id: str, changes: dict[str, Any]) -> bool:
+    """Whether the change may open more spots than one transaction can fill from the waitlist."""
+    if "capacity" not in changes and "status" not in changes:
+        return False
+    stored = events.get(event_id) if is_valid_id(event_id) else None
+    if stored is None:
+        return False
+    event = stored.event
+    due = promotions_due(
+        capacity=changes.get("capacity", event.capacity),
+        registered=event.registeredCount,
+        waiting=event.waitlistCount,
+        status=changes.get("status", event.status),
+    )
+    return due >= MAX_PROMOTIONS_PER_WRITE
 
 
 def _apply_once(

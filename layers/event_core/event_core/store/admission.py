@@ -45,6 +45,11 @@ class QueuedRequest:
     arrived_at: str
     outcome: str | None = None
 
+    @property
+    def promotions(self) -> bool:
+        """Not a person's request: a note that spots opened faster than one write could fill."""
+        return self.user_id == PROMOTIONS
+
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
@@ -54,6 +59,7 @@ def new_key(user_id: str) -> str:
     return f"{time.time_ns():020d}#{user_id}"
 
 
+PROMOTIONS = ""  # the requestUserId of a promotions note (no person has an empty id)
 OUTCOME_MARK = "~"  # sorts after the digits every arrival key starts with
 
 
@@ -93,6 +99,14 @@ def enqueue(event_id: str, user_id: str, arrived_at: str) -> QueuedRequest:
         ConditionExpression="attribute_not_exists(userId)",
     )
     return request
+
+
+def enqueue_promotions(event_id: str) -> QueuedRequest:
+    """Note in the queue that the event has more spots to fill from its waitlist than one
+    transaction promotes: the queue's writer promotes until none is due, then drops the note."""
+    from event_core.clock import now_iso
+
+    return enqueue(event_id, PROMOTIONS, now_iso())
 
 
 def head(event_id: str, limit: int) -> tuple[list[QueuedRequest], bool]:
