@@ -19,7 +19,14 @@ ETAG = '"evt-1.3"'
 
 @pytest.mark.parametrize(
     "header",
-    ['"evt-1.3"', 'W/"evt-1.3"', "*", ' "other.1" , "evt-1.3" ', 'W/"x", W/"evt-1.3"'],
+    [
+        '"evt-1.3"',
+        'W/"evt-1.3"',
+        "*",
+        ' "other.1" , "evt-1.3" ',
+        'W/"x", W/"evt-1.3"',
+        '"a,b"\t ,\t"evt-1.3"',  # a comma inside a tag, tabs around the separator (found by fuzzing)
+    ],
 )
 def test_matching_if_match_values(header):
     check_if_match(header, ETAG)

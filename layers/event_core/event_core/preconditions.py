@@ -22,8 +22,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from event_core.errors import InvalidPrecondition, PreconditionFailed
 
-# entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, etagc = %x21 / %x23-7E / obs-text (not allowed here)
-_ENTITY_TAG = re.compile(r'\s*(?:W/)?"([\x21\x23-\x7e]*)"\s*')
+# entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, etagc = %x21 / %x23-7E / obs-text (not allowed here);
+# a comma may stand inside a tag, so members are read tag by tag, not split on commas.
+_MEMBER = re.compile(r'\s*(?:W/)?"([\x21\x23-\x7e]*)"\s*(,|$)')
 _ANY = "*"
 
 
@@ -32,12 +33,15 @@ def parse_if_match(header: str) -> frozenset[str] | None:
     if header.strip() == _ANY:
         return None
     tags: set[str] = set()
-    for member in header.split(","):
-        match = _ENTITY_TAG.fullmatch(member)
+    position = 0
+    while True:
+        match = _MEMBER.match(header, position)
         if match is None:
             raise InvalidPrecondition()
         tags.add(match.group(1))
-    return frozenset(tags)
+        position = match.end()
+        if not match.group(2):  # the end of the header
+            return frozenset(tags)
 
 
 def opaque(etag: str) -> str:
