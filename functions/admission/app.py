@@ -1,5 +1,5 @@
-"""The registrations table's stream -> the admission queue's writer, so that every queued
-registration is admitted without anyone waiting for it (answered 202, or its writer died)."""
+"""The tables' streams -> the work that must finish without anyone asking: every queued
+registration admitted (answered 202, or its writer died), every interrupted delete completed."""
 
 from __future__ import annotations
 
@@ -9,20 +9,39 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from event_core.admission import keep_admitting
+from event_core.errors import Busy
+from event_core.events import finish_deletion
 from event_core.ids import QUEUE_PREFIX
 from event_core.observability import logger, metrics, tracer
 
 # Leaves room under the function's timeout (template.yaml) to give the lease back.
-ADMIT_SECONDS = 50.0
+WORK_SECONDS = 50.0
+
+
+def _keys(record: dict[str, Any]) -> dict[str, Any]:
+    return record.get("dynamodb", {}).get("Keys", {})
 
 
 def queued_events(records: list[dict[str, Any]]) -> list[str]:
     """The events that had requests queued in this batch, in the order they first appear."""
     found: dict[str, None] = {}
     for record in records:
-        partition = record.get("dynamodb", {}).get("Keys", {}).get("eventId", {}).get("S", "")
+        partition = _keys(record).get("eventId", {}).get("S", "")
         if record.get("eventName") == "INSERT" and partition.startswith(QUEUE_PREFIX):
             found[partition.removeprefix(QUEUE_PREFIX)] = None
+    return list(found)
+
+
+def deleted_events(records: list[dict[str, Any]]) -> list[str]:
+    """The events whose delete began in this batch: a tombstone (deletedAt) appeared on the item."""
+    found: dict[str, None] = {}
+    for record in records:
+        keys, images = _keys(record), record.get("dynamodb", {})
+        tombstoned = "deletedAt" in images.get("NewImage", {}) and "deletedAt" not in images.get(
+            "OldImage", {}
+        )
+        if record.get("eventName") == "MODIFY" and "userId" not in keys and tombstoned:
+            found[keys["eventId"]["S"]] = None
     return list(found)
 
 
@@ -30,8 +49,12 @@ def queued_events(records: list[dict[str, Any]]) -> list[str]:
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
-    # A failure (people still queued when time ran out) fails the batch: Lambda retries it.
-    # The events of one batch share the time, so the batch ends within the function's timeout.
-    deadline = time.monotonic() + ADMIT_SECONDS
-    for event_id in queued_events(event.get("Records", [])):
+    # A failure (people still queued, a delete not yet finished when time ran out) fails the
+    # batch: Lambda retries it. The work of one batch shares the time, within the timeout.
+    deadline = time.monotonic() + WORK_SECONDS
+    records = event.get("Records", [])
+    for event_id in queued_events(records):
         keep_admitting(event_id, seconds=max(deadline - time.monotonic(), 0.0))
+    for event_id in deleted_events(records):
+        if not finish_deletion(event_id, wait_seconds=max(deadline - time.monotonic(), 0.0)):
+            raise Busy()

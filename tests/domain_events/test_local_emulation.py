@@ -185,6 +185,7 @@ def test_the_templates_stream_sources_are_read_with_their_retry_settings():
     sources = stream_sources(functions, runnable=[f.name for f in functions])
 
     assert sorted((s.function, s.table) for s in sources) == [
+        ("AdmissionFunction", "EventsTable"),
         ("AdmissionFunction", "RegistrationsTable"),
         ("StreamProcessorFunction", "EventsTable"),
         ("StreamProcessorFunction", "RegistrationsTable"),
@@ -200,11 +201,10 @@ def test_the_templates_stream_sources_are_read_with_their_retry_settings():
 # ------------------------------------------------------------------ FilterCriteria
 
 
-def admission_source_properties() -> dict[str, Any]:
-    """The template's AdmissionFunction stream event: the queue filter under test is the real one."""
+def admission_source_properties(name: str = "QueueStream") -> dict[str, Any]:
+    """A stream event of the template's AdmissionFunction: the filters under test are the real ones."""
     resources = yaml_parse(DEFAULT_TEMPLATE.read_text())["Resources"]
-    (event,) = resources["AdmissionFunction"]["Properties"]["Events"].values()
-    return dict(event["Properties"])
+    return dict(resources["AdmissionFunction"]["Properties"]["Events"][name]["Properties"])
 
 
 def queue_item(kind: str = "INSERT", partition: str = "queue#ev") -> dict[str, Any]:
@@ -221,6 +221,17 @@ def test_the_admission_filter_passes_new_queue_items_only():
     assert not source.accepts(queue_item("REMOVE"))
     assert not source.accepts(queue_item(partition="ev"))  # a registration row
     assert not source.accepts(record("registrations", "INSERT", new=registration("queue-ev", "u1")))
+
+
+def test_the_deletes_filter_passes_new_tombstones_only():
+    source = StreamSource.from_event("AdmissionFunction", admission_source_properties("DeletesStream"))
+    assert source is not None
+    live = {"eventId": "ev", "title": "t"}
+    tombstone = {**live, "deletedAt": "2031-01-01T00:00:00Z"}
+
+    assert source.accepts(record("events", "MODIFY", old=live, new=tombstone))
+    assert not source.accepts(record("events", "MODIFY", old=live, new={**live, "title": "u"}))
+    assert not source.accepts(record("events", "INSERT", new=live))
 
 
 @pytest.mark.parametrize(

@@ -176,3 +176,33 @@ def test_id_cannot_be_reused_while_its_delete_is_purging(ddb_client, monkeypatch
     events.create_event(EventCreate.model_validate(body))
     assert registration.register(event_id, newcomer).status == "registered"
     assert_invariants(ddb_client, event_id, user_ids=(newcomer,))
+
+
+def test_a_delete_that_died_mid_purge_is_finished_without_any_request(ddb_client, monkeypatch):
+    # Given an event with registrations whose delete died after the tombstone, before the purge
+    body = event_body(capacity=2, waitlistEnabled=True)
+    event_id = events.create_event(EventCreate.model_validate(body)).eventId
+    people = _users(3)
+    for user_id in people:
+        registration.register(event_id, user_id)
+
+    def crash(event_id: str) -> int:
+        raise ConnectionError("the function was stopped mid-delete")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(registrations_store, "purge_event", crash)
+        with pytest.raises(ConnectionError):
+            events.delete_event(event_id)
+
+    # When the events stream's function sees the tombstone: while it is fresh (its delete may
+    # still be running) it waits, and once stale it finishes the delete
+    assert events.finish_deletion(event_id, wait_seconds=0) is False
+    assert len(registration_rows(ddb_client, event_id)) == 3
+    monkeypatch.setattr(events, "STALE_DELETE_SECONDS", 0)
+    assert events.finish_deletion(event_id, wait_seconds=5) is True
+
+    # Then nothing is left and the id is free, without any client retrying the delete
+    assert registration_rows(ddb_client, event_id) == []
+    assert read_event_item(ddb_client, event_id) is None
+    events.create_event(EventCreate.model_validate(body))
+    assert_invariants(ddb_client, event_id, user_ids=tuple(people))

@@ -39,7 +39,11 @@ def new_event_and_user(api_url: str) -> tuple[str, str]:
 
 
 def admission_invocations(local: LocalEvents) -> int:
-    (source,) = [s for s in local.streams()["sources"] if s["function"] == "AdmissionFunction"]
+    (source,) = [
+        s
+        for s in local.streams()["sources"]
+        if s["function"] == "AdmissionFunction" and s["table"] == "RegistrationsTable"
+    ]
     assert source["table"] == "RegistrationsTable"
     return int(source["invocations"])
 

@@ -31,6 +31,7 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from event_core import admission as writer
+from event_core import events as events_use_cases
 from event_core.clock import now_iso
 from event_core.domain_events import bus
 from event_core.ids import queue_partition
@@ -489,9 +490,18 @@ def scenario_admission(lab: Lab) -> None:
         ExpressionAttributeValues={":e": {"S": other}},
     )["Items"]
     records.append(stream_record("INSERT", "RegistrationsTable", None, row))
-    lab.invoke_raw("admission", {"Records": records})
-    lab.invoke_raw("admission", {"Records": records})
+    # a delete that died after its tombstone: finished once stale (0 s here)
+    interrupted, _ = event_with_waitlist(capacity=1, waiting=1)
+    before = lab.client.get_item(TableName="EventsTable", Key={"eventId": {"S": interrupted}})["Item"]
+    tombstone = {**before, "deletedAt": {"S": now_iso()}, "deletedBy": {"S": "a-delete-that-died"}}
+    lab.client.put_item(TableName="EventsTable", Item=tombstone)
+    records.append(stream_record("MODIFY", "EventsTable", before, tombstone))
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(events_use_cases, "STALE_DELETE_SECONDS", 0)
+        lab.invoke_raw("admission", {"Records": records})
+        lab.invoke_raw("admission", {"Records": records})
     assert queue_records(waitlisted) == []
+    assert "Item" not in lab.client.get_item(TableName="EventsTable", Key={"eventId": {"S": interrupted}})
     assert queue_records(opened) == []
     assert len(queue_records(no_waitlist)) == 1  # the refusal's outcome, until it expires
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import time
 from typing import Any
 
 from event_core import business_metrics
@@ -21,8 +22,9 @@ from event_core.store.retry import StateChanged, is_transient, with_retries
 from event_core.store.transactions import TransactionCancelled, transact
 from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE, promotion_actions, promotions_due
 
-# A delete runs inside one Lambda invocation (29 s timeout); older tombstones are orphans.
-STALE_DELETE_SECONDS = 120
+# A delete runs inside one Lambda invocation (29 s timeout, template.yaml): past that its
+# function has been stopped, so an older tombstone is an orphan that anyone may finish.
+STALE_DELETE_SECONDS = 35
 
 
 def incarnation(event: Event) -> str:
@@ -180,10 +182,37 @@ def delete_event(event_id: str) -> EventDeleted:
     if with_retries(lambda: events.mark_deleted(event_id, now_iso(), owner)):
         _purge(event_id, owner)
         return EventDeleted(eventId=event_id)
-    stale_before = iso_ago(STALE_DELETE_SECONDS)
-    if with_retries(lambda: events.take_over_deletion(event_id, now_iso(), owner, stale_before=stale_before)):
+    if _adopt_stale(event_id, owner):
         _purge(event_id, owner)
     raise EventNotFound()
+
+
+def _adopt_stale(event_id: str, owner: str) -> bool:
+    """Take over a tombstone whose delete has been stopped (older than STALE_DELETE_SECONDS)."""
+    stale_before = iso_ago(STALE_DELETE_SECONDS)
+    return with_retries(
+        lambda: events.take_over_deletion(event_id, now_iso(), owner, stale_before=stale_before)
+    )
+
+
+def finish_deletion(event_id: str, *, wait_seconds: float, poll_seconds: float = 1.0) -> bool:
+    """Finish the delete of `event_id` if its own request does not: wait while the tombstone is
+    fresh (its delete may still be purging), then adopt it once stale and purge. Returns whether
+    the event is gone for good (no tombstone left); False if still fresh after `wait_seconds`.
+
+    The events table's stream calls this for every new tombstone (functions/admission), so a
+    delete that died mid-purge is finished within STALE_DELETE_SECONDS, without any request.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while events.tombstone_of(event_id) is not None:
+        owner = new_id()
+        if _adopt_stale(event_id, owner):
+            _purge(event_id, owner)
+            continue
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(poll_seconds)
+    return True
 
 
 def _purge(event_id: str, owner: str) -> None:

@@ -160,6 +160,15 @@ def _conditional_update(event_id: str, update: str, condition: str, values: dict
     return True
 
 
+def tombstone_of(event_id: str) -> str | None:
+    """The deletedAt of the event's tombstone (a delete in progress), or None (strongly consistent)."""
+    response = dynamodb().get_item(
+        TableName=table(), Key=event_key(event_id), ConsistentRead=True, ProjectionExpression="deletedAt"
+    )
+    deleted_at = response.get("Item", {}).get("deletedAt", {}).get("S")
+    return str(deleted_at) if deleted_at is not None else None
+
+
 def mark_deleted(event_id: str, deleted_at: str, owner: str) -> bool:
     """Tombstone a live event so every reader sees it as gone. False if it was not live.
 
