@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+from urllib.parse import quote
+
+from aws_lambda_powertools.event_handler import Response
+
 from event_core.api_docs import errors, ok
 from event_core.authorization import require_organizer
 from event_core.events import delete_event
-from event_core.http import lambda_entry, make_resolver
+from event_core.http import json_response, lambda_entry, make_resolver
 from event_core.models.events import EventDeleted
+from event_core.placement import POLL_AFTER_SECONDS
 
 app = make_resolver()
 
@@ -17,6 +23,12 @@ app = make_resolver()
     summary="Delete an event and its registrations",
     tags=["Events"],
     responses=ok("The event and its registrations are deleted")
+    | ok(
+        "The event is deleted (every read answers 404); its registrations are being removed in the"
+        " background, and its id is free again once they are (GET Location: 404 until re-created)",
+        202,
+        headers={"Location": "The event", "Retry-After": "Seconds to wait first"},
+    )
     | errors(
         404,
         503,
@@ -24,9 +36,13 @@ app = make_resolver()
         e503="DynamoDB stayed busy or throttled; retry after `Retry-After` seconds",
     ),
 )
-def delete(eventId: str) -> EventDeleted:
+def delete(eventId: str) -> Response[EventDeleted]:
     require_organizer(app)
-    return delete_event(eventId)
+    deleted = delete_event(eventId)
+    if deleted.purging:
+        headers = {"Location": f"/events/{quote(eventId, safe='')}", "Retry-After": str(POLL_AFTER_SECONDS)}
+        return json_response(HTTPStatus.ACCEPTED, deleted, headers)
+    return json_response(HTTPStatus.OK, deleted)
 
 
 lambda_handler = lambda_entry(app)

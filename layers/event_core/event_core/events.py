@@ -180,7 +180,10 @@ def delete_event(event_id: str) -> EventDeleted:
     # A transaction in flight on the event item (a registration batch) makes these single-item
     # writes fail with TransactionConflictException: retried like any lost race.
     if with_retries(lambda: events.mark_deleted(event_id, now_iso(), owner)):
-        _purge(event_id, owner)
+        try:
+            _purge(event_id, owner)
+        except Busy:  # deleted for every reader; the purge is finished in the background
+            return EventDeleted.still_purging(event_id)
         return EventDeleted(eventId=event_id)
     if _adopt_stale(event_id, owner):
         _purge(event_id, owner)
@@ -219,7 +222,7 @@ def _purge(event_id: str, owner: str) -> None:
     """Purge and drop the tombstone, retrying throttled batches (deleting is safe to repeat).
 
     If DynamoDB stays unavailable the event is already gone for every reader; the tombstone is
-    handed over so that the client's retry (after its 503) finishes the purge at once.
+    handed over so that the next delete, or the events stream's function, finishes at once.
     """
     try:
         with_retries(lambda: registrations.purge_event(event_id))

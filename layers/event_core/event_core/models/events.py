@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator
 
 from event_core.models.fields import (
     Capacity,
@@ -110,3 +110,15 @@ class EventPage(BaseModel):
 class EventDeleted(BaseModel):
     message: str = "Event deleted successfully"
     eventId: str
+    # Gone for every reader, but its registrations are still being removed (in the background).
+    _purging: bool = PrivateAttr(default=False)
+
+    @classmethod
+    def still_purging(cls, event_id: str) -> EventDeleted:
+        deleted = cls(eventId=event_id, message="Event deleted; its registrations are being removed")
+        deleted._purging = True
+        return deleted
+
+    @property
+    def purging(self) -> bool:
+        return self._purging
