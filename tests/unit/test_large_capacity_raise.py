@@ -11,6 +11,7 @@ import pytest
 from event_core import admission, events
 from event_core.store import retry
 from event_core.store.transactions import TransactionCancelled
+from tests.support.fault_points import dying_at
 from tests.unit.builders import an_event, register_all, some_users
 from tests.unit.invariants import assert_invariants, queue_items
 
@@ -26,20 +27,6 @@ def crowded_event(ddb: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     return event_id
 
 
-def failing_after(monkeypatch: pytest.MonkeyPatch, writes: int, error: Exception) -> None:
-    """The update's transactions after the first `writes` fail with `error`."""
-    real = events.transact
-    calls: list[int] = []
-
-    def transact(actions: Any) -> None:
-        calls.append(len(actions))
-        if len(calls) > writes:
-            raise error
-        real(actions)
-
-    monkeypatch.setattr(events, "transact", transact)
-
-
 def test_a_raise_finished_in_the_request_answers_done_and_leaves_no_note(ddb, crowded_event):
     stored = events.update_event(crowded_event, {"capacity": 100})
 
@@ -53,7 +40,7 @@ def test_a_raise_whose_promotions_stay_contended_is_applied_and_finished_by_the_
     ddb, crowded_event, monkeypatch
 ):
     # Given DynamoDB refuses every write after the first (the capacity and 90 promotions)
-    failing_after(monkeypatch, 1, TransactionCancelled(["ConditionalCheckFailed"]))
+    dying_at(monkeypatch, events, 1, TransactionCancelled(["ConditionalCheckFailed"]))
 
     # When the capacity is raised to 100
     stored = events.update_event(crowded_event, {"capacity": 100})
@@ -73,7 +60,7 @@ def test_a_raise_whose_promotions_stay_contended_is_applied_and_finished_by_the_
 @pytest.mark.parametrize("writes", [0, 1])
 def test_a_raise_that_dies_at_any_write_is_finished_by_the_writer(ddb, crowded_event, monkeypatch, writes):
     # Given the request dies at its first or second write (the raise takes two)
-    failing_after(monkeypatch, writes, RuntimeError("the function was killed"))
+    dying_at(monkeypatch, events, writes, RuntimeError("the function was killed"))
 
     # When the capacity is raised to 200
     with pytest.raises(RuntimeError):
