@@ -36,6 +36,7 @@ from event_core.clock import now_iso
 from event_core.domain_events import bus
 from event_core.ids import queue_partition
 from event_core.store import admission, retry
+from event_core.store.transactions import transact
 from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE
 from tests.handlers.lambda_runner import Answer, LambdaContext, invoke, load_function, load_sample, sample
 from tests.security import iam
@@ -481,7 +482,7 @@ def scenario_admission(lab: Lab) -> None:
     # a capacity raise's note: the writer promotes the waitlist's head into the free spots
     opened, _ = event_with_waitlist(capacity=1, waiting=2)
     set_capacity_behind_the_api(lab, opened, 3)
-    admission.enqueue_promotions(opened)
+    transact([admission.promotions_note(opened, now_iso())[1]])
     records += queue_records(opened)
     other, _ = event_with_waitlist(capacity=1, waiting=0)
     (row,) = lab.client.query(

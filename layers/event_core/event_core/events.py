@@ -10,13 +10,14 @@ from typing import Any
 
 from event_core import business_metrics
 from event_core.clock import iso_ago, now_iso
-from event_core.errors import Busy, CapacityBelowRegistered, DomainError, EventNotFound, NoFieldsToUpdate
+from event_core.errors import Busy, CapacityBelowRegistered, EventNotFound, NoFieldsToUpdate
 from event_core.ids import is_valid_id, new_id
 from event_core.models.events import Event, EventCreate, EventDeleted, EventPage
 from event_core.pagination import decode_token, encode_token
 from event_core.preconditions import check_if_match, parse_if_match
 from event_core.store import admission as queue
 from event_core.store import events, registrations
+from event_core.store.admission import QueuedRequest
 from event_core.store.events import StoredEvent
 from event_core.store.retry import StateChanged, is_transient, with_retries
 from event_core.store.transactions import TransactionCancelled, transact
@@ -74,20 +75,13 @@ def update_event(event_id: str, changes: dict[str, Any], *, if_match: str | None
         raise NoFieldsToUpdate()
     if if_match is not None:
         parse_if_match(if_match)  # malformed: refused before anything is read (InvalidPrecondition)
-    # More spots opening than one transaction promotes: first a durable note in the admission
-    # queue, so that whatever happens to this request the queue's writer fills them all.
-    note = (
-        with_retries(lambda: queue.enqueue_promotions(event_id)) if _opens_many(event_id, changes) else None
-    )
-    try:
-        stored, more_due = with_retries(lambda: _apply_once(event_id, changes, if_match))
-    except DomainError:
-        if note is not None:
-            queue.remove([note])
-        raise
+    # More spots opening than one transaction promotes: the first transaction also writes a
+    # note in the admission queue, so that whatever happens to this request (busy, killed) the
+    # queue's writer fills them all; the note is only ever seen with the change applied.
+    stored, more_due, note = with_retries(lambda: _apply_once(event_id, changes, if_match, noting=True))
     try:
         while more_due:  # the rest of a large capacity raise, a batch at a time
-            stored, more_due = with_retries(lambda: _apply_once(event_id, {}))
+            stored, more_due, _ = with_retries(lambda: _apply_once(event_id, {}))
     except Busy:  # applied; the writer finishes the promotions (the note woke it)
         return dataclasses.replace(stored, promotions_pending=True)
     if note is not None:
@@ -95,26 +89,13 @@ def update_event(event_id: str, changes: dict[str, Any], *, if_match: str | None
     return stored
 
 
-def _opens_many(event_id: str, changes: dict[str, Any]) -> bool:
-    """Whether the change may open more spots than one transaction can fill from the waitlist."""
-    if "capacity" not in changes and "status" not in changes:
-        return False
-    stored = events.get(event_id) if is_valid_id(event_id) else None
-    if stored is None:
-        return False
-    event = stored.event
-    due = promotions_due(
-        capacity=changes.get("capacity", event.capacity),
-        registered=event.registeredCount,
-        waiting=event.waitlistCount,
-        status=changes.get("status", event.status),
-    )
-    return due >= MAX_PROMOTIONS_PER_WRITE
-
-
 def _apply_once(
-    event_id: str, changes: dict[str, Any], if_match: str | None = None
-) -> tuple[StoredEvent, bool]:
+    event_id: str, changes: dict[str, Any], if_match: str | None = None, *, noting: bool = False
+) -> tuple[StoredEvent, bool, QueuedRequest | None]:
+    """One transaction of an update: the changes, and the promotions they make due (up to one
+    transaction's worth). With `noting`, a transaction that leaves more due also writes the
+    admission queue's promotions note. Returns the event as written, whether more promotions are
+    due, and the note."""
     stored = get_event(event_id)
     check_if_match(if_match, etag(stored))
     event = stored.event
@@ -129,7 +110,7 @@ def _apply_once(
         status=status,
     )
     if not changes and not due:
-        return stored, False
+        return stored, False, None
 
     now = now_iso()
     promoted, promotions = promotion_actions(event_id, due, now)
@@ -147,8 +128,13 @@ def _apply_once(
         condition="revision = :seen_revision AND registeredCount = :registered AND waitlistCount = :waiting",
         values=values,
     )
+    more_due = due == MAX_PROMOTIONS_PER_WRITE
+    note, note_actions = None, []
+    if noting and more_due:
+        note, note_action = queue.promotions_note(event_id, now)
+        note_actions = [note_action]
     try:
-        transact([update, *promotions])
+        transact([update, *promotions, *note_actions])
     except TransactionCancelled:
         raise StateChanged() from None
     business_metrics.promoted(len(promoted))
@@ -163,8 +149,7 @@ def _apply_once(
         revision=stored.revision + (1 if changes else 0),
         waitlist_seq_next=stored.waitlist_seq_next,
     )
-    more_due = due == MAX_PROMOTIONS_PER_WRITE
-    return updated, more_due
+    return updated, more_due, note
 
 
 def delete_event(event_id: str) -> EventDeleted:

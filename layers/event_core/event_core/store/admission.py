@@ -84,10 +84,25 @@ def from_item(event_id: str, item: dict[str, Any]) -> QueuedRequest:
 
 def enqueue(event_id: str, user_id: str, arrived_at: str) -> QueuedRequest:
     """Put a request at the end of the line (one single-item write)."""
+    request, put = _put(event_id, user_id, arrived_at)
+    dynamodb().put_item(**put)
+    return request
+
+
+def promotions_note(event_id: str, noted_at: str) -> tuple[QueuedRequest, dict[str, Any]]:
+    """A note for the queue that the event has more spots to fill from its waitlist than one
+    transaction promotes, as a transaction action: written in the same transaction as the change
+    that opens the spots, so a writer sees it only once they are open. The queue's writer
+    promotes until none is due, then drops it."""
+    request, put = _put(event_id, PROMOTIONS, noted_at)
+    return request, {"Put": put}
+
+
+def _put(event_id: str, user_id: str, arrived_at: str) -> tuple[QueuedRequest, dict[str, Any]]:
     request = QueuedRequest(event_id, user_id, new_key(user_id), arrived_at)
-    dynamodb().put_item(
-        TableName=registrations.table(),
-        Item=encode(
+    put = {
+        "TableName": registrations.table(),
+        "Item": encode(
             {
                 "eventId": queue_partition(event_id),
                 "userId": request.key,
@@ -96,17 +111,9 @@ def enqueue(event_id: str, user_id: str, arrived_at: str) -> QueuedRequest:
                 "expiresAt": now_ms() // 1000 + OUTCOME_SECONDS,  # a backstop: answered long before
             }
         ),
-        ConditionExpression="attribute_not_exists(userId)",
-    )
-    return request
-
-
-def enqueue_promotions(event_id: str) -> QueuedRequest:
-    """Note in the queue that the event has more spots to fill from its waitlist than one
-    transaction promotes: the queue's writer promotes until none is due, then drops the note."""
-    from event_core.clock import now_iso
-
-    return enqueue(event_id, PROMOTIONS, now_iso())
+        "ConditionExpression": "attribute_not_exists(userId)",
+    }
+    return request, put
 
 
 def head(event_id: str, limit: int) -> tuple[list[QueuedRequest], bool]:
