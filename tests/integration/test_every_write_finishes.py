@@ -77,8 +77,12 @@ def test_a_capacity_raise_killed_at_any_write_is_finished(crowded_event, ddb_cli
     event_id, _ = crowded_event
     dying_at(monkeypatch, events, write, RuntimeError("the function was killed"))
 
-    with pytest.raises(RuntimeError):
+    try:
         events.update_event(event_id, {"capacity": 200})
+    except RuntimeError:
+        pass  # killed
+    else:  # the local server's admission function, woken by the note, left nothing to write
+        assert write > 0
     monkeypatch.undo()
     admission.keep_admitting(event_id, seconds=60)  # the registrations stream's function
 
