@@ -240,6 +240,12 @@ def check_set_waitlist(answer: Answer, ddb: Any) -> None:
     assert stored_event(ddb, "evt-sample-1")["waitlistEnabled"] is sent("set_waitlist")["waitlistEnabled"]
 
 
+def check_transfer_event(answer: Answer, ddb: Any) -> None:
+    assert set(answer.body) == EVENT_KEYS
+    assert answer.body["ownerId"] == sent("transfer_event")["ownerId"]
+    assert stored_event(ddb, "evt-sample-1")["ownerId"] == sent("transfer_event")["ownerId"]
+
+
 def check_create_user(answer: Answer, ddb: Any) -> None:
     assert set(answer.body) == {"userId", "name", "createdAt"}
     assert {k: answer.body[k] for k in ("userId", "name")} == sent("create_user")
@@ -325,6 +331,7 @@ EXPECTED: dict[str, tuple[int, Callable[[Answer, Any], None]]] = {
     "update_event": (200, check_update_event),
     "delete_event": (200, check_delete_event),
     "set_waitlist": (200, check_set_waitlist),
+    "transfer_event": (200, check_transfer_event),
     "create_user": (201, check_create_user),
     "get_user": (200, check_get_user),
     "register": (201, check_register),

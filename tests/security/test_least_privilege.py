@@ -309,6 +309,17 @@ def scenario_set_waitlist(lab: Lab) -> None:
     lab.invoke("set_waitlist", request("set_waitlist", path_params={"eventId": unique("missing")}))
 
 
+def scenario_transfer_event(lab: Lab) -> None:
+    event_id, _ = event_with_waitlist(capacity=1, waiting=2)
+    path = {"eventId": event_id}
+    lab.invoke("transfer_event", request("transfer_event", path_params=path))
+    # An update that died before promoting into the spots it opened: the next write promotes.
+    set_capacity_behind_the_api(lab, event_id, 3)
+    body = {"ownerId": unique("organizer")}
+    lab.invoke("transfer_event", request("transfer_event", path_params=path, body=body))
+    lab.invoke("transfer_event", request("transfer_event", path_params={"eventId": unique("missing")}))
+
+
 def scenario_create_user(lab: Lab) -> None:
     body = {"userId": unique("user"), "name": "Least Privilege"}
     lab.invoke("create_user", request("create_user", body=body))
@@ -589,6 +600,7 @@ SCENARIOS: dict[str, Callable[[Lab], None]] = {
     "update_event": scenario_update_event,
     "delete_event": scenario_delete_event,
     "set_waitlist": scenario_set_waitlist,
+    "transfer_event": scenario_transfer_event,
     "create_user": scenario_create_user,
     "get_user": scenario_get_user,
     "register": scenario_register,

@@ -31,6 +31,7 @@ class ValidationErrorBody(BaseModel):
 
 _MEANING = {
     400: "Bad request: no fields to update, or an invalid nextToken",
+    403: "Forbidden (AuthMode COGNITO): this caller may not do this",
     404: "Not found",
     409: "Conflict with the current state",
     412: "Precondition Failed: the event changed since the ETag sent in If-Match; nothing was written",
@@ -41,6 +42,12 @@ _MEANING = {
     503: "Busy after retries; nothing was written. Retry after `Retry-After` seconds",
 }
 
+
+# The 403 of the routes that manage one event.
+MANAGERS_ONLY = (
+    "Forbidden (AuthMode COGNITO): not an organizer, or another organizer's event (only its owner"
+    " and administrators manage it)"
+)
 
 _RETRY_AFTER: dict[str, OpenAPIResponseHeader] = {
     "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
@@ -81,3 +88,14 @@ def errors(*codes: int, **messages: str) -> dict[int, OpenAPIResponse]:
         if code == 503:
             documented[code]["headers"] = _RETRY_AFTER
     return documented
+
+
+def edit_errors(*codes: int, **messages: str) -> dict[int, OpenAPIResponse]:
+    """`errors` of a route that edits one event under If-Match (403, 404, 412, 413, 415 and 503
+    included); `messages` as for `errors`, overriding these defaults."""
+    defaults = {
+        "e403": MANAGERS_ONLY,
+        "e404": "Event not found",
+        "e412": "Precondition Failed: the event changed since the ETag sent in If-Match",
+    }
+    return errors(*codes, 403, 404, 412, 413, 415, 503, **(defaults | messages))

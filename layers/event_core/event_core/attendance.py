@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from event_core.authorization import EVERY_EVENT, Manager
 from event_core.errors import UserNotFound
-from event_core.events import get_event, incarnation
+from event_core.events import get_managed_event, incarnation
 from event_core.ids import is_valid_id
 from event_core.models.registrations import (
     EventRegistrations,
@@ -35,8 +36,11 @@ def _public(stored: StoredRegistration, waitlist_position: int | None = None) ->
     )
 
 
-def event_registrations(event_id: str, *, limit: int, next_token: str | None) -> EventRegistrations:
-    event = get_event(event_id).event
+def event_registrations(
+    event_id: str, *, limit: int, next_token: str | None, manager: Manager = EVERY_EVENT
+) -> EventRegistrations:
+    """A page of the event's attendees, then its waitlist; only for a `manager` of the event."""
+    event = get_managed_event(event_id, manager).event
     scope = f"event-registrations:{event_id}:{incarnation(event)}"  # a cursor names one incarnation
     state: dict[str, Any] = decode_token(scope, next_token) or {"phase": "registered", "key": None}
     registered: list[Registration] = []

@@ -18,7 +18,8 @@ class Settings:
     page_token_secret: bytes
     max_body_bytes: int
     auth_mode: str = "NONE"  # the template's AuthMode: NONE, API_KEY, IAM or COGNITO
-    organizer_group: str = "organizers"  # COGNITO: the group allowed to manage events
+    organizer_group: str = "organizers"  # COGNITO: the group allowed to manage its own events
+    admin_group: str = "admins"  # COGNITO: the group allowed to manage every event and hand it over
     admission_wait_seconds: float = 1.0  # how long a queued registration waits for its answer
 
 
@@ -36,5 +37,6 @@ def get_settings() -> Settings:
         max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", str(64 * 1024))),
         auth_mode=os.environ.get("AUTH_MODE", "NONE").strip().upper() or "NONE",
         organizer_group=os.environ.get("ORGANIZER_GROUP", "").strip() or "organizers",
+        admin_group=os.environ.get("ADMIN_GROUP", "").strip() or "admins",
         admission_wait_seconds=float(os.environ.get("ADMISSION_WAIT_SECONDS", "").strip() or "1.0"),
     )

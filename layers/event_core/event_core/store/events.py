@@ -70,7 +70,7 @@ def put_new(event: Event) -> None:
     A retry of this put (by the SDK after a lost response, or by `with_retries`) finds its own
     item in place: that is success, not a conflict.
     """
-    item = encode({**event.model_dump(mode="json"), "revision": 0, "waitlistSeqNext": 1})
+    item = encode({**event.model_dump(mode="json", exclude_none=True), "revision": 0, "waitlistSeqNext": 1})
     try:
         dynamodb().put_item(
             TableName=table(),
@@ -169,26 +169,33 @@ def tombstone_of(event_id: str) -> str | None:
     return str(deleted_at) if deleted_at is not None else None
 
 
-def mark_deleted(event_id: str, deleted_at: str, owner: str) -> bool:
-    """Tombstone a live event so every reader sees it as gone. False if it was not live.
+def mark_deleted(event_id: str, deleted_at: str, deletion: str, *, owned_by: str | None = None) -> bool:
+    """Tombstone a live event so every reader sees it as gone. False if it was not live (or,
+    with `owned_by`, not that owner's).
 
-    `owner` identifies this delete: only its owner purges the event and removes the tombstone.
+    `deletion` identifies this delete: only the delete that placed the tombstone purges the
+    event and removes it.
     """
+    values: dict[str, object] = {"at": deleted_at, "deletion": deletion}
+    condition = _LIVE
+    if owned_by is not None:
+        condition += " AND ownerId = :owned_by"
+        values["owned_by"] = owned_by
     return _conditional_update(
         event_id,
-        update="SET deletedAt = :at, deletedBy = :owner REMOVE #status",
-        condition=_LIVE,
-        values={"at": deleted_at, "owner": owner},
+        update="SET deletedAt = :at, deletedBy = :deletion REMOVE #status",
+        condition=condition,
+        values=values,
     )
 
 
-def take_over_deletion(event_id: str, deleted_at: str, owner: str, stale_before: str) -> bool:
+def take_over_deletion(event_id: str, deleted_at: str, deletion: str, stale_before: str) -> bool:
     """Adopt a tombstone whose delete was interrupted (older than `stale_before`)."""
     return _conditional_update(
         event_id,
-        update="SET deletedAt = :at, deletedBy = :owner",
+        update="SET deletedAt = :at, deletedBy = :deletion",
         condition="attribute_exists(deletedAt) AND deletedAt < :stale_before",
-        values={"at": deleted_at, "owner": owner, "stale_before": stale_before},
+        values={"at": deleted_at, "deletion": deletion, "stale_before": stale_before},
     )
 
 
@@ -196,25 +203,25 @@ def take_over_deletion(event_id: str, deleted_at: str, owner: str, stale_before:
 RELEASED_AT = "1970-01-01T00:00:00+00:00"
 
 
-def release_deletion(event_id: str, owner: str) -> bool:
+def release_deletion(event_id: str, deletion: str) -> bool:
     """Hand over the tombstone this delete placed (its purge failed): the next delete adopts it
     at once instead of after the grace period."""
     return _conditional_update(
         event_id,
         update="SET deletedAt = :released",
-        condition="deletedBy = :owner",
-        values={"released": RELEASED_AT, "owner": owner},
+        condition="deletedBy = :deletion",
+        values={"released": RELEASED_AT, "deletion": deletion},
     )
 
 
-def remove_tombstone(event_id: str, owner: str) -> None:
+def remove_tombstone(event_id: str, deletion: str) -> None:
     """Drop the tombstone this delete placed; a no-op if another delete adopted it."""
     try:
         dynamodb().delete_item(
             TableName=table(),
             Key=event_key(event_id),
-            ConditionExpression="deletedBy = :owner",
-            ExpressionAttributeValues={":owner": {"S": owner}},
+            ConditionExpression="deletedBy = :deletion",
+            ExpressionAttributeValues={":deletion": {"S": deletion}},
         )
     except ClientError as error:
         if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
