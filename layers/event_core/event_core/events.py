@@ -145,20 +145,7 @@ def _apply_once(
 
     now = now_iso()
     promoted, promotions = promotion_actions(event_id, due, now)
-    values: dict[str, object] = {f"{name}": value for name, value in changes.items()}
-    assignments = [f"#{name} = :{name}" for name in changes]
-    assignments.append("registeredCount = registeredCount + :due, waitlistCount = waitlistCount - :due")
-    if changes:
-        assignments.append("updatedAt = :now, revision = revision + :one")
-        values.update(now=now, one=1)
-    values.update(due=due, seen_revision=stored.revision, registered=event.registeredCount)
-    values.update(waiting=event.waitlistCount)
-    update = events.update_action(
-        event_id,
-        update="SET " + ", ".join(assignments),
-        condition="revision = :seen_revision AND registeredCount = :registered AND waitlistCount = :waiting",
-        values=values,
-    )
+    update = events.edit_action(stored, changes, promoted=due, now=now)
     more_due = due == MAX_PROMOTIONS_PER_WRITE
     note, note_actions = None, []
     if noting and more_due:

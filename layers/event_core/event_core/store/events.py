@@ -9,7 +9,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from event_core.errors import EventAlreadyExists
-from event_core.models.events import Event
+from event_core.models.events import PROMOTING_STATUSES, Event
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
 from event_core.store.codec import Item, decode, encode, encode_value, key
@@ -118,6 +118,123 @@ def update_action(
     if names:
         action["ExpressionAttributeNames"] = names
     return {"Update": action}
+
+
+# ---------------------------------------------------------------- the writes, by intent
+#
+# Each returns a TransactWriteItems action on the event item, conditioned on what the caller
+# read: if another write landed in between, the transaction is cancelled and the caller re-reads.
+
+_PROMOTING = {f"promoting{i}": status for i, status in enumerate(sorted(PROMOTING_STATUSES))}
+_PROMOTING_LIST = ", ".join(f":{name}" for name in _PROMOTING)
+
+
+def edit_action(stored: StoredEvent, changes: dict[str, Any], *, promoted: int, now: str) -> dict[str, Any]:
+    """An organizer's `changes` (none: only promotions), and `promoted` people moved from the
+    waitlist into spots, at the revision and counts of `stored`; an edit moves the revision."""
+    event = stored.event
+    values: dict[str, object] = dict(changes)
+    assignments = [f"#{name} = :{name}" for name in changes]
+    assignments.append("registeredCount = registeredCount + :due, waitlistCount = waitlistCount - :due")
+    if changes:
+        assignments.append("updatedAt = :now, revision = revision + :one")
+        values.update(now=now, one=1)
+    values.update(due=promoted, seen_revision=stored.revision, registered=event.registeredCount)
+    values.update(waiting=event.waitlistCount)
+    return update_action(
+        event.eventId,
+        update="SET " + ", ".join(assignments),
+        condition="revision = :seen_revision AND registeredCount = :registered AND waitlistCount = :waiting",
+        values=values,
+    )
+
+
+def leave_waitlist_action(event_id: str) -> dict[str, Any]:
+    """One person fewer waiting."""
+    return update_action(
+        event_id,
+        update="SET waitlistCount = waitlistCount - :one",
+        condition="waitlistCount >= :one",
+        values={"one": 1},
+    )
+
+
+def release_spot_action(event_id: str) -> dict[str, Any]:
+    """One spot freed, and nobody to promote into it: nobody waits, or the event's status does
+    not promote."""
+    return update_action(
+        event_id,
+        update="SET registeredCount = registeredCount - :one",
+        condition=(
+            f"registeredCount >= :one AND (waitlistCount = :zero OR NOT #status IN ({_PROMOTING_LIST}))"
+        ),
+        values={"one": 1, "zero": 0, **_PROMOTING},
+    )
+
+
+def release_and_promote_action(seen: Event, promoted: int) -> dict[str, Any]:
+    """One spot freed and `promoted` people moved into free spots, at the counts, capacity and
+    status of `seen` (what decided how many are due)."""
+    return update_action(
+        seen.eventId,
+        update="SET registeredCount = registeredCount + :delta, waitlistCount = waitlistCount - :due",
+        condition=(
+            "registeredCount = :registered AND waitlistCount = :waiting"
+            " AND #capacity = :capacity AND #status = :status"
+        ),
+        values={
+            "delta": promoted - 1,
+            "due": promoted,
+            "registered": seen.registeredCount,
+            "waiting": seen.waitlistCount,
+            "capacity": seen.capacity,
+            "status": seen.status,
+        },
+    )
+
+
+def admit_batch_action(
+    stored: StoredEvent,
+    writer: str,
+    *,
+    registered: int,
+    waiting: int,
+    next_ticket: int,
+    renew_until: int | None,
+    backlogged: bool = False,
+) -> dict[str, Any]:
+    """A batch of the admission queue's writer: the counts and ticket dispenser it leaves, if
+    `writer` still holds the lease and nothing the batch was decided on moved. `renew_until`
+    (epoch ms) keeps the lease with the backlog flag; None gives it back."""
+    event = stored.event
+    values: dict[str, object] = {
+        "registered": registered,
+        "waiting": waiting,
+        "ticket": next_ticket,
+        "writer": writer,
+        "seen_registered": event.registeredCount,
+        "seen_waiting": event.waitlistCount,
+        "seen_ticket": stored.waitlist_seq_next,
+        "seen_status": event.status,
+        "seen_capacity": event.capacity,
+        "seen_waitlist": event.waitlistEnabled,
+    }
+    update = "SET registeredCount = :registered, waitlistCount = :waiting, waitlistSeqNext = :ticket"
+    if renew_until is None:
+        update += " REMOVE writer, writerUntil, backlogged"
+    else:
+        update += ", writerUntil = :until, backlogged = :backlog"
+        values.update(until=renew_until, backlog=backlogged)
+    return update_action(
+        event.eventId,
+        update=update,
+        condition=(
+            "writer = :writer AND registeredCount = :seen_registered AND waitlistCount = :seen_waiting"
+            " AND waitlistSeqNext = :seen_ticket AND #status = :seen_status"
+            " AND #capacity = :seen_capacity AND waitlistEnabled = :seen_waitlist"
+        ),
+        values=values,
+    )
 
 
 def page(*, status: str | None, limit: int, start_key: Item | None) -> tuple[list[Event], Item | None]:
