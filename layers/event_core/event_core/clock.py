@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 
-def _iso(moment: datetime) -> str:
+def iso(moment: datetime) -> str:
+    """A server timestamp of `moment` (an aware datetime)."""
     return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def now_iso() -> str:
-    return _iso(datetime.now(UTC))
+    return iso(datetime.now(UTC))
 
 
 def iso_ago(seconds: float) -> str:
-    return _iso(datetime.now(UTC) - timedelta(seconds=seconds))
+    return iso(datetime.now(UTC) - timedelta(seconds=seconds))

@@ -31,10 +31,6 @@ class StoredEvent:
     backlogged: bool = False  # the writer has more queued than one batch: new requests need not wait
     promotions_pending: bool = False  # an update opened spots the queue's writer is still filling
 
-    @property
-    def free_spots(self) -> int:
-        return self.event.capacity - self.event.registeredCount
-
 
 def table() -> str:
     return get_settings().events_table
