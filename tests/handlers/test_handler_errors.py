@@ -82,6 +82,37 @@ def test_ids_with_bad_characters_in_the_path_are_404(ddb, name, param, bad_id):
     assert_detail(answer, 404, expected)
 
 
+def store_copy(ddb: Any, table: str, key: dict[str, str], **changes: str) -> None:
+    """Behind the API's back: the item at `key` stored again with some attributes changed."""
+    item = ddb.get_item(TableName=table, Key={k: {"S": v} for k, v in key.items()})["Item"]
+    ddb.put_item(TableName=table, Item={**item, **{k: {"S": v} for k, v in changes.items()}})
+
+
+@pytest.mark.parametrize("dot_id", [".", "..", "..."])
+@pytest.mark.parametrize("encoded", [False, True], ids=["literal", "percent-encoded"])
+@pytest.mark.parametrize(("name", "param"), ROUTE_PARAMS)
+def test_ids_made_of_dots_in_the_path_are_404_even_if_stored(ddb, name, param, dot_id, encoded):
+    # Given an event, a user and registrations stored under the id before ids refused it
+    row = {"eventId": "evt-sample-1", "userId": "user-sample-1"}
+    store_copy(ddb, "EventsTable", {"eventId": "evt-sample-1"}, eventId=dot_id)
+    store_copy(ddb, "UsersTable", {"userId": "user-sample-1"}, userId=dot_id)
+    store_copy(ddb, "RegistrationsTable", row, eventId=dot_id)
+    store_copy(ddb, "RegistrationsTable", row, userId=dot_id)
+    before = read_tables(ddb, dot_id), read_tables(ddb, "evt-sample-1")
+
+    # When the id arrives as a path parameter: as sent with `curl --path-as-is`, or as `%2E%2E`
+    # (API Gateway passes the path still encoded, the parameter decoded)
+    event = sample(name, path_params={param: dot_id})
+    if encoded:
+        event["path"] = event["path"].replace(f"/{dot_id}", "/" + "%2E" * len(dot_id))
+    answer = invoke(name, event)
+
+    # Then it is a 404, like any id that cannot exist, and nothing changed
+    expected = "Not registered for this event" if name == "unregister" else NOT_FOUND[param]
+    assert_detail(answer, 404, expected)
+    assert (read_tables(ddb, dot_id), read_tables(ddb, "evt-sample-1")) == before
+
+
 @pytest.mark.parametrize(("name", "param"), ROUTE_PARAMS)
 def test_path_ids_the_router_cannot_match_are_404_not_500(ddb, name, param):
     # Given an id with a character outside the router's path-segment alphabet, in a decoded path

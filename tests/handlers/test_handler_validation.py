@@ -75,6 +75,8 @@ def test_missing_or_non_object_body_is_422(ddb, name, raw):
         ("organizer", "", "string_too_short"),
         ("title", "x" * 201, "string_too_long"),
         ("eventId", "bad id!", "string_pattern_mismatch"),
+        ("eventId", ".", "string_pattern_mismatch"),
+        ("eventId", "..", "string_pattern_mismatch"),
         ("eventId", 7, "string_type"),
     ],
 )
@@ -134,6 +136,8 @@ def test_set_waitlist_requires_the_field(ddb):
         ({"name": "x" * 201}, ["body", "name"]),
         ({"name": "Ok", "userId": "bad id"}, ["body", "userId"]),
         ({"name": "Ok", "userId": "semi;colon"}, ["body", "userId"]),
+        ({"name": "Ok", "userId": ".."}, ["body", "userId"]),
+        ({"name": "Ok", "userId": "."}, ["body", "userId"]),
         ({"name": "Ok", "userId": "x" * 101}, ["body", "userId"]),
         ({"name": "Ok", "userId": 5}, ["body", "userId"]),
     ],
@@ -143,7 +147,9 @@ def test_create_user_errors_are_422(ddb, body, loc):
     assert ddb.scan(TableName="UsersTable")["Count"] == 2  # only the seeded users
 
 
-@pytest.mark.parametrize("user_id", [None, "", "bad id", "user/1", "ü", "x" * 101, 12, ["user-sample-2"]])
+@pytest.mark.parametrize(
+    "user_id", [None, "", "bad id", "user/1", "ü", "x" * 101, 12, ["user-sample-2"], ".", ".."]
+)
 def test_register_with_a_bad_user_id_in_the_body_is_422(ddb, user_id):
     body = {} if user_id is None else {"userId": user_id}
     assert_422(invoke("register", sample("register", body=body)), loc=["body", "userId"])
