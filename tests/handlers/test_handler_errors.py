@@ -11,6 +11,7 @@ from event_core import admission
 from event_core.store import retry
 from event_core.store.transactions import TransactionCancelled
 from tests.handlers.lambda_runner import ORIGIN, Answer, invoke, load_sample, sample
+from tests.handlers.test_handler_samples import EXPECTED
 from tests.unit.invariants import assert_invariants, read_tables, stored_event
 
 PATH_ROUTES: dict[str, list[str]] = {
@@ -186,6 +187,77 @@ def test_body_over_64_kib_of_multibyte_text_is_413(ddb):
     # Then the byte limit applies, not a character count
     assert answer.status == 413, answer.body
     assert ddb.get_item(TableName="UsersTable", Key={"userId": {"S": "user-big"}}).get("Item") is None
+
+
+# ------------------------------------------------------------------ 415
+
+# RFC 9110: type and subtype are case-insensitive, parameters follow `;` with optional whitespace
+# around it, values are tokens or quoted strings. JSON is UTF-8 (RFC 8259).
+JSON_MEDIA_TYPES = [
+    "application/json",
+    "Application/JSON",
+    "APPLICATION/JSON",
+    "application/JSON; charset=utf-8",
+    "application/json;charset=UTF-8",
+    'application/json; charset="utf-8"',
+    "application/json ; charset=utf-8",
+    "application/json;",
+    "  application/json\t",
+    "application/json; odata=verbose",
+]
+NOT_JSON_MEDIA_TYPES = [
+    "text/plain",
+    "text/json",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/jsonx",
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/vnd.api+json",
+    "application/json; charset=latin-1",
+    "application/json; charset=utf-16",
+    "application/json; charset=utf-8; charset=latin-1",
+    "application/json garbage",
+    "application /json",
+    "application/ json",
+    "application/json; charset",
+    "application/json; charset=",
+    'application/json; charset="utf-8',
+    "application/json, text/plain",
+    "application/*",
+    "*/*",
+    "json",
+]
+
+
+@pytest.mark.parametrize("content_type", JSON_MEDIA_TYPES)
+@pytest.mark.parametrize("name", BODY_ROUTES)
+def test_a_json_body_is_read_however_its_media_type_is_spelled(ddb, name, content_type):
+    answer = invoke(name, sample(name, headers={"Content-Type": content_type}))
+    assert answer.status == EXPECTED[name][0], answer.body
+
+
+@pytest.mark.parametrize("content_type", NOT_JSON_MEDIA_TYPES)
+@pytest.mark.parametrize("name", BODY_ROUTES)
+def test_a_body_declared_as_anything_but_json_is_415_and_changes_nothing(ddb, name, content_type):
+    before = read_tables(ddb, "evt-sample-1"), ddb.scan(TableName="UsersTable")["Count"]
+    answer = invoke(name, sample(name, headers={"Content-Type": content_type}))
+    assert_detail(answer, 415, "Unsupported Media Type: send application/json")
+    assert (read_tables(ddb, "evt-sample-1"), ddb.scan(TableName="UsersTable")["Count"]) == before
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "Application/JSON", "application/jsonx"])
+@pytest.mark.parametrize("name", BODY_ROUTES)
+def test_a_request_without_a_body_is_422_whatever_its_content_type(ddb, name, content_type):
+    answer = invoke(name, sample(name, raw_body=None, headers={"Content-Type": content_type}))
+    assert answer.status == 422, answer.body
+    assert answer.body["detail"][0]["loc"][0] == "body"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "Application/JSON"])
+def test_a_read_is_answered_whatever_its_content_type(ddb, content_type):
+    answer = invoke("get_event", sample("get_event", headers={"Content-Type": content_type}))
+    assert answer.status == 200, answer.body
 
 
 # ------------------------------------------------------------------ 400 / 422 on updates

@@ -194,7 +194,15 @@ def test_unknown_query_parameters_are_422_naming_them(api_url, method, path, bod
 
 @pytest.mark.parametrize(
     "content_type",
-    ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/json"],
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "text/json",
+        "application/jsonx",
+        "application/json-patch+json",
+        "application/json; charset=latin-1",
+    ],
 )
 def test_bodies_declared_as_anything_but_json_are_415(api_url, content_type):
     user_id = unique("user")
@@ -202,6 +210,17 @@ def test_bodies_declared_as_anything_but_json_are_415(api_url, content_type):
     response = send(api_url, "POST", "/users", body=form, **{"Content-Type": content_type})
     assert assert_refused(response, 415) == "Unsupported Media Type: send application/json"
     assert send(api_url, "GET", f"/users/{user_id}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "content_type", ["Application/JSON", "APPLICATION/JSON", "application/JSON; charset=utf-8"]
+)
+def test_json_is_read_however_its_media_type_is_spelled(api_url, content_type):
+    user_id = unique("user")
+    body = json.dumps({"userId": user_id, "name": "Spelled"})
+    response = send(api_url, "POST", "/users", body=body, **{"Content-Type": content_type})
+    assert response.status_code == 201, response.text
+    assert send(api_url, "GET", f"/users/{user_id}").json()["name"] == "Spelled"
 
 
 def test_a_body_over_64_kib_is_413(api_url):

@@ -27,7 +27,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from event_core import errors
 from event_core.observability import logger, metrics, tracer
-from event_core.request_guards import declared_not_json, parse_json_body, reject_unknown_query_parameters
+from event_core.request_guards import (
+    declared_not_json,
+    parse_json_body,
+    reject_unknown_query_parameters,
+    with_json_content_type,
+)
 from event_core.settings import get_settings
 
 T = TypeVar("T")
@@ -192,6 +197,10 @@ def lambda_entry(app: APIGatewayRestResolver, *, idempotent: bool = False) -> La
     @metrics.log_metrics(capture_cold_start_metric=True)
     @tracer.capture_lambda_handler
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return _too_large(event) or _not_json(event) or resolve(_decoded_path(event), context)
+        return (
+            _too_large(event)
+            or _not_json(event)
+            or resolve(with_json_content_type(_decoded_path(event)), context)
+        )
 
     return lambda_handler
