@@ -179,3 +179,29 @@ def test_every_status_filter_is_accepted(ddb, status):
     answer = invoke("list_events", sample("list_events", query={"status": status}))
     assert answer.status == 200
     assert all(e["status"] == status for e in answer.body["events"])
+
+
+def test_thousands_of_unknown_query_parameters_get_a_short_422_that_counts_the_rest(ddb):
+    # Given a request with 3,000 query parameters the route does not know
+    query = {f"unknown{i:04}": "x" for i in range(3000)}
+
+    # When it is sent
+    answer = invoke("list_events", sample("list_events", query=query))
+
+    # Then the 422 lists the first 20, says how many more there are, and stays small
+    detail = assert_422(answer)
+    assert detail[:20] == [
+        {"loc": ["query", f"unknown{i:04}"], "msg": "Unknown query parameter", "type": "extra_forbidden"}
+        for i in range(20)
+    ]
+    assert detail[20:] == [
+        {"loc": ["request"], "msg": "2980 more errors not listed", "type": "too_many_errors"}
+    ]
+    assert len(answer.raw["body"]) < 4096
+
+
+def test_a_huge_unknown_query_parameter_name_is_echoed_shortened(ddb):
+    answer = invoke("list_events", sample("list_events", query={"x" * 5000: "1"}))
+    detail = assert_422(answer, kind="extra_forbidden")
+    assert detail[0]["loc"] == ["query", "x" * 200 + "…"]
+    assert len(answer.raw["body"]) < 1024

@@ -9,7 +9,8 @@
 - Unknown query parameters are refused with 422, like unknown routes are refused with 404. A typo
   such as `?stauts=active` or `?limt=5` would otherwise be ignored silently and answer something
   the client did not ask for. The answer has the request-validation shape:
-  `{"detail": [{"loc": ["query", "<name>"], "msg": "Unknown query parameter", "type": "extra_forbidden"}]}`.
+  `{"detail": [{"loc": ["query", "<name>"], "msg": "Unknown query parameter", "type": "extra_forbidden"}]}`,
+  bounded like every 422 (event_core.http: the first 20, then a count of the rest).
   The names a route knows are the `Query()` parameters of its function, so the OpenAPI document
   and this check cannot disagree.
 - JSON bodies that `json.loads` cannot take without raising something other than a decode error
