@@ -27,6 +27,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from event_core import errors
+from event_core.head_requests import as_get, is_head, without_body
 from event_core.observability import logger, metrics, tracer
 from event_core.request_guards import (
     declared_not_json,
@@ -203,7 +204,8 @@ def lambda_entry(app: APIGatewayRestResolver, *, idempotent: bool = False) -> La
     """The Lambda handler for a resolver, wrapped by Powertools logging, metrics and tracing.
 
     `idempotent=True` (the POST functions) honours `Idempotency-Key`: see event_core.idempotency,
-    imported only by the functions that ask for it.
+    imported only by the functions that ask for it. HEAD is answered as GET without the body
+    (event_core.head_requests).
     """
     resolve: LambdaHandler = app.resolve
     if idempotent:
@@ -215,10 +217,11 @@ def lambda_entry(app: APIGatewayRestResolver, *, idempotent: bool = False) -> La
     @metrics.log_metrics(capture_cold_start_metric=True)
     @tracer.capture_lambda_handler
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return (
+        answer = (
             _too_large(event)
             or _not_json(event)
-            or resolve(with_json_content_type(_decoded_path(event)), context)
+            or resolve(with_json_content_type(_decoded_path(as_get(event))), context)
         )
+        return without_body(answer) if is_head(event) else answer
 
     return lambda_handler
