@@ -77,6 +77,8 @@ WRONG_TYPES: dict[str, dict[str, Any]] = {
     "eventId too long": {"eventId": "e" * 101},
     "eventId with markup": {"eventId": "<script>alert(1)</script>"},
     "eventId empty": {"eventId": ""},
+    "eventId a dot segment": {"eventId": ".."},
+    "eventId only dots": {"eventId": "..."},
     "title with NUL": {"title": "a\u0000b"},
     "title with escape sequence": {"title": "\u001b[31mred"},
     "title with C1 control": {"title": "a\u0085b"},
@@ -101,6 +103,8 @@ def test_wrong_typed_or_hostile_fields_in_a_create_are_422(api_url, change):
         {"userId": "x" * 101},
         {"userId": "\ud800"},
         {"userId": "' OR '1'='1"},
+        {"userId": ".."},
+        {"userId": "."},
         {"userId": {"S": "injected"}},
         {},
     ],
@@ -190,6 +194,14 @@ def test_unknown_query_parameters_are_422_naming_them(api_url, method, path, bod
     unknown = [issue for issue in detail if issue["type"] == "extra_forbidden"]
     assert unknown, detail
     assert all(issue["loc"][0] == "query" and issue["msg"] == "Unknown query parameter" for issue in unknown)
+
+
+def test_thousands_of_unknown_query_parameters_get_a_short_422(api_url):
+    query = "&".join(f"p{i}=x" for i in range(3000))
+    response = send(api_url, "GET", f"/events?{query}")
+    detail = assert_refused(response, 422)
+    assert [issue["type"] for issue in detail] == ["extra_forbidden"] * 20 + ["too_many_errors"]
+    assert len(response.content) < 4096
 
 
 @pytest.mark.parametrize(
