@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from event_core.http import MAX_LISTED_ERRORS
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
@@ -24,9 +26,10 @@ class ValidationIssue(BaseModel):
 
 
 class ValidationErrorBody(BaseModel):
-    """422: what was wrong with the request, FastAPI-compatible."""
+    """422: what was wrong with the request, FastAPI-compatible. At most 20 issues are listed;
+    if there were more, a last one of type `too_many_errors` counts the others."""
 
-    detail: list[ValidationIssue]
+    detail: Annotated[list[ValidationIssue], Field(min_length=1, max_length=MAX_LISTED_ERRORS + 1)]
 
 
 _MEANING = {
@@ -36,7 +39,7 @@ _MEANING = {
     409: "Conflict with the current state",
     412: "Precondition Failed: the event changed since the ETag sent in If-Match; nothing was written",
     413: "Request body too large",
-    415: "Unsupported Media Type: the body must be JSON",
+    415: "Unsupported Media Type: the body must be declared `application/json` (UTF-8)",
     422: "The request failed validation",
     500: "Internal server error",
     503: "Busy after retries; nothing was written. Retry after `Retry-After` seconds",
