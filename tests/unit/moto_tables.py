@@ -19,6 +19,7 @@ from samcli.yamlhelper import yaml_parse
 
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
+from tests.support.page_tokens import TEST_PAGE_TOKEN_KEY
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 REGION = "us-east-1"
@@ -42,12 +43,12 @@ ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_NAMESPACE": "test",
     "POWERTOOLS_SERVICE_NAME": "test",
+    "PAGE_TOKEN_SECRET": TEST_PAGE_TOKEN_KEY,
 }
 # Unset so that the code under test sees defaults, whatever the outer shell exported.
 UNSET = (
     "DYNAMODB_ENDPOINT",
     "ALLOWED_ORIGINS",
-    "PAGE_TOKEN_SECRET",
     "MAX_BODY_BYTES",
     "AWS_PROFILE",
     "AWS_ENDPOINT_URL",
