@@ -131,6 +131,7 @@ def local_env(ddb_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[di
         "PAGE_TOKEN_SECRET": TEST_PAGE_TOKEN_KEY,
     }
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("PAGE_TOKEN_SECRET_ARN", raising=False)
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     for name, value in values.items():
         monkeypatch.setenv(name, value)

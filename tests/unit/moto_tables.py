@@ -17,8 +17,10 @@ import pytest
 from moto import mock_aws
 from samcli.yamlhelper import yaml_parse
 
+from event_core.page_token_key import stored_key
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
+from event_core.store.secrets import secretsmanager
 from tests.support.page_tokens import TEST_PAGE_TOKEN_KEY
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
@@ -49,6 +51,7 @@ ENVIRONMENT = {
 UNSET = (
     "DYNAMODB_ENDPOINT",
     "ALLOWED_ORIGINS",
+    "PAGE_TOKEN_SECRET_ARN",
     "MAX_BODY_BYTES",
     "AWS_PROFILE",
     "AWS_ENDPOINT_URL",
@@ -81,8 +84,10 @@ def _plain(value: Any) -> Any:
 
 
 def clear_caches() -> None:
-    """Forget the cached settings and client, so the next call sees the current env and mock."""
+    """Forget the cached settings, clients and key, so the next call sees the current env and mock."""
     dynamodb.cache_clear()
+    secretsmanager.cache_clear()
+    stored_key.cache_clear()
     get_settings.cache_clear()
 
 

@@ -1,7 +1,7 @@
 """Opaque, signed page cursors: clients can pass them back but cannot forge or edit them.
 
-A token is the cursor's JSON signed with the page token key (PAGE_TOKEN_SECRET) and bound to
-one listing by its scope. Decoding checks the signature, then validates the JSON as
+A token is the cursor's JSON signed with the page token key (event_core.page_token_key) and
+bound to one listing by its scope. Decoding checks the signature, then validates the JSON as
 the listing's cursor type (event_core.models.page_cursors): a token signed with a leaked or
 public key still cannot carry anything but a well-formed position in its own listing. Anything
 else is InvalidPageToken (400), never an error further in.
@@ -18,7 +18,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from event_core.errors import InvalidPageToken
-from event_core.settings import get_settings
+from event_core.page_token_key import page_token_key
 
 _MAX_TOKEN_LENGTH = 4096
 
@@ -27,7 +27,7 @@ CursorT = TypeVar("CursorT", bound=BaseModel)
 
 def _signature(scope: str, payload: bytes) -> bytes:
     message = scope.encode() + b"\x00" + payload
-    return hmac.new(get_settings().page_token_secret, message, hashlib.sha256).digest()[:16]
+    return hmac.new(page_token_key(), message, hashlib.sha256).digest()[:16]
 
 
 def encode_token(scope: str, cursor: BaseModel) -> str:
