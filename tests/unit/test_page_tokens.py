@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import json
 from collections.abc import Callable
 
 import pytest
@@ -13,9 +10,18 @@ import pytest
 from event_core.attendance import event_registrations, user_registrations
 from event_core.errors import InvalidPageToken
 from event_core.events import list_events
+from event_core.models.page_cursors import (
+    EventRegistrationsCursor,
+    EventsCursor,
+    WaitlistKey,
+    WaitlistPhase,
+)
 from event_core.pagination import decode_token, encode_token
 from event_core.settings import get_settings
+from tests.support.page_tokens import forged, signed
 from tests.unit.builders import a_user, an_event, register_all, some_users
+
+EVENT_1 = EventsCursor(eventId="evt-1")
 
 
 def flip(token: str, index: int) -> str:
@@ -24,24 +30,19 @@ def flip(token: str, index: int) -> str:
     return token[:index] + replacement + token[index + 1 :]
 
 
-def forged(scope: str, payload: object, secret: bytes = b"change-me-in-production") -> str:
-    """A token built the way the server builds them, with a chosen secret and payload."""
-    body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
-    signature = hmac.new(secret, scope.encode() + b"\x00" + body, hashlib.sha256).digest()[:16]
-    return base64.urlsafe_b64encode(signature + body).decode().rstrip("=")
-
-
-def test_round_trip_keeps_the_state():
-    state = {"phase": "waitlisted", "key": {"eventId": {"S": "e"}}, "offset": 3}
-    assert decode_token("scope-a", encode_token("scope-a", state)) == state
-    assert decode_token("scope-a", None) is None
+def test_round_trip_keeps_the_cursor():
+    cursor = EventRegistrationsCursor(
+        WaitlistPhase(phase="waitlisted", after=WaitlistKey(userId="u-1", waitlistSeq=3))
+    )
+    assert decode_token("scope-a", encode_token("scope-a", cursor), EventRegistrationsCursor) == cursor
+    assert decode_token("scope-a", None, EventRegistrationsCursor) is None
 
 
 @pytest.mark.parametrize("index", [0, 5, 21, 22, 30])
 def test_any_edited_character_invalidates_the_token(index):
-    token = encode_token("events:*", {"key": {"eventId": {"S": "evt-1"}}})
+    token = encode_token("events:*", EVENT_1)
     with pytest.raises(InvalidPageToken):
-        decode_token("events:*", flip(token, index))
+        decode_token("events:*", flip(token, index), EventsCursor)
 
 
 @pytest.mark.parametrize(
@@ -51,31 +52,57 @@ def test_any_edited_character_invalidates_the_token(index):
 )
 def test_garbage_tokens_are_invalid(token):
     with pytest.raises(InvalidPageToken):
-        decode_token("events:*", token)
+        decode_token("events:*", token, EventsCursor)
 
 
 def test_token_of_another_scope_is_invalid():
-    token = encode_token("events:active", {"key": None})
+    token = encode_token("events:active", EVENT_1)
     with pytest.raises(InvalidPageToken):
-        decode_token("events:cancelled", token)
+        decode_token("events:cancelled", token, EventsCursor)
 
 
-def test_token_signed_with_another_secret_is_invalid():
+def test_token_signed_with_another_key_is_invalid():
     with pytest.raises(InvalidPageToken):
-        decode_token("events:*", forged("events:*", {"key": None}, secret=b"not-the-server-secret"))
+        decode_token(
+            "events:*", forged("events:*", {"eventId": "evt-1"}, key="not-the-server-key"), EventsCursor
+        )
 
 
-def test_signed_payload_that_is_not_an_object_is_invalid():
+@pytest.mark.parametrize(
+    "payload",
+    [
+        ["eventId"],
+        "evt-1",
+        None,
+        {},
+        {"eventId": "evt-1", "offset": -1},  # no field but the cursor's own
+        {"eventId": 7},  # strict: not a string
+        {"eventId": "evt 1"},  # not an id
+        {"key": {"eventId": {"S": "evt-1"}}},  # the DynamoDB key itself is never accepted
+    ],
+    ids=["list", "string", "null", "empty", "extra-field", "int-id", "bad-id", "raw-key"],
+)
+def test_signed_payload_that_is_not_this_listings_cursor_is_invalid(payload):
     with pytest.raises(InvalidPageToken):
-        decode_token("events:*", forged("events:*", ["key"]))
+        decode_token("events:*", forged("events:*", payload), EventsCursor)
 
 
-def test_changing_the_secret_invalidates_outstanding_tokens(monkeypatch):
-    token = encode_token("events:*", {"key": None})
+def test_deeply_nested_signed_payload_is_invalid():
+    # Given a validly signed payload nested about as deep as a token allows (past the recursion
+    # limit of some Pythons' JSON parser)
+    token = signed("events:*", b"[" * 1500 + b"]" * 1500)
+
+    # Then it is a bad token, not a crash
+    with pytest.raises(InvalidPageToken):
+        decode_token("events:*", token, EventsCursor)
+
+
+def test_changing_the_key_invalidates_outstanding_tokens(monkeypatch):
+    token = encode_token("events:*", EVENT_1)
     monkeypatch.setenv("PAGE_TOKEN_SECRET", "rotated")
     get_settings.cache_clear()
     with pytest.raises(InvalidPageToken):
-        decode_token("events:*", token)
+        decode_token("events:*", token, EventsCursor)
 
 
 def second_page_token(fetch: Callable[[str | None], object]) -> str:
@@ -126,6 +153,6 @@ def test_user_registration_tokens_are_bound_to_their_user(ddb):
     with pytest.raises(InvalidPageToken):
         user_registrations(bob, limit=1, next_token=token)
     # And a token from an event list is no user-list token
-    event_token = encode_token("events:*", {"key": None})
+    event_token = encode_token("events:*", EVENT_1)
     with pytest.raises(InvalidPageToken):
         user_registrations(alice, limit=1, next_token=event_token)

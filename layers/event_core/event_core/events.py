@@ -14,6 +14,7 @@ from event_core.clock import iso_ago, now_iso
 from event_core.errors import Busy, CapacityBelowRegistered, EventNotFound, Forbidden, NoFieldsToUpdate
 from event_core.ids import is_valid_id, new_id
 from event_core.models.events import Event, EventCreate, EventDeleted, EventPage
+from event_core.models.page_cursors import EventsByStatusCursor, EventsCursor
 from event_core.pagination import decode_token, encode_token
 from event_core.preconditions import check_if_match, parse_if_match
 from event_core.store import admission as queue
@@ -72,10 +73,15 @@ def get_managed_event(event_id: str, manager: Manager) -> StoredEvent:
 
 
 def list_events(*, status: str | None, limit: int, next_token: str | None) -> EventPage:
-    scope = f"events:{status or '*'}"
-    state = decode_token(scope, next_token)
-    page, last_key = events.page(status=status, limit=limit, start_key=state["key"] if state else None)
-    token = encode_token(scope, {"key": last_key}) if last_key else None
+    following: EventsCursor | EventsByStatusCursor | None
+    if status is None:
+        scope = "events:*"
+        page, following = events.page(limit=limit, after=decode_token(scope, next_token, EventsCursor))
+    else:
+        scope = f"events:{status}"
+        after = decode_token(scope, next_token, EventsByStatusCursor)
+        page, following = events.status_page(status, limit=limit, after=after)
+    token = encode_token(scope, following) if following else None
     return EventPage(events=page, count=len(page), nextToken=token)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,9 +11,11 @@ from botocore.exceptions import ClientError
 
 from event_core.errors import EventAlreadyExists
 from event_core.models.events import PROMOTING_STATUSES, Event
+from event_core.models.page_cursors import EventsByStatusCursor, EventsCursor
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
 from event_core.store.codec import Item, decode, encode, encode_value, key
+from event_core.store.page_keys import following, resume_after
 
 STATUS_INDEX = "status-date-index"
 _EVENT_FIELDS = frozenset(Event.model_fields)
@@ -233,23 +236,30 @@ def admit_batch_action(
     )
 
 
-def page(*, status: str | None, limit: int, start_key: Item | None) -> tuple[list[Event], Item | None]:
-    """One page of events: a Query on the status index, or a Scan when no status is asked for."""
-    request: dict[str, Any] = {"TableName": table(), "Limit": limit}
-    if start_key:
-        request["ExclusiveStartKey"] = start_key
-    if status is None:
-        response = dynamodb().scan(**request)
-    else:
-        request.update(
-            IndexName=STATUS_INDEX,
-            KeyConditionExpression="#status = :status",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":status": {"S": status}},
-        )
-        response = dynamodb().query(**request)
-    events = [stored.event for item in response.get("Items", []) if (stored := from_item(item))]
-    return events, response.get("LastEvaluatedKey")
+def page(*, limit: int, after: EventsCursor | None) -> tuple[list[Event], EventsCursor | None]:
+    """One page of all events, in the table's (scan) order."""
+    response = dynamodb().scan(TableName=table(), Limit=limit, **resume_after(after))
+    return _events(response), following(response, EventsCursor)
+
+
+def status_page(
+    status: str, *, limit: int, after: EventsByStatusCursor | None
+) -> tuple[list[Event], EventsByStatusCursor | None]:
+    """One page of the events of one status, by date (a Query on the status index)."""
+    response = dynamodb().query(
+        TableName=table(),
+        IndexName=STATUS_INDEX,
+        KeyConditionExpression="#status = :status",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues={":status": {"S": status}},
+        Limit=limit,
+        **resume_after(after, status=status),
+    )
+    return _events(response), following(response, EventsByStatusCursor, "status")
+
+
+def _events(response: Mapping[str, Any]) -> list[Event]:
+    return [stored.event for item in response.get("Items", []) if (stored := from_item(item))]
 
 
 def _conditional_update(event_id: str, update: str, condition: str, values: dict[str, object]) -> bool:
