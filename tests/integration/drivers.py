@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import requests
 
 from event_core import admission, attendance, errors, events, registration, users
+from event_core.http import status_of
 from event_core.models.events import EventCreate
 from event_core.models.users import UserCreate
 
@@ -110,14 +111,6 @@ class HttpApi:
         return self.call("GET", f"/users/{user_id}/registrations", params=params)
 
 
-_STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
-    (errors.NotFound, 404),
-    (errors.Conflict, 409),
-    (errors.BadRequest, 400),
-    (errors.Busy, 503),
-)
-
-
 def _json(model: Any) -> Any:
     return model.model_dump(mode="json")
 
@@ -132,8 +125,7 @@ class InProcessApi:
         try:
             result = action()
         except errors.DomainError as error:
-            code = next((s for kind, s in _STATUS_BY_ERROR if isinstance(error, kind)), 400)
-            return Reply(code, {"detail": error.detail})
+            return Reply(int(status_of(error)), {"detail": error.detail})
         except Exception as error:  # the test must see it as a server error, not crash the pool
             return Reply(500, {"detail": f"{type(error).__name__}: {error}"})
         return Reply(status, result)

@@ -79,12 +79,17 @@ def json_response(status: HTTPStatus, body: T, headers: dict[str, str] | None = 
     )
 
 
+def status_of(error: errors.DomainError) -> HTTPStatus:
+    """The HTTP status a domain error answers with (400 for any kind the table does not name)."""
+    return next(
+        (status for kind, status in _STATUS_BY_ERROR if isinstance(error, kind)), HTTPStatus.BAD_REQUEST
+    )
+
+
 def _domain_error(error: errors.DomainError) -> Response:
-    for kind, status in _STATUS_BY_ERROR:
-        if isinstance(error, kind):
-            headers = {"Retry-After": "1"} if status == HTTPStatus.SERVICE_UNAVAILABLE else None
-            return error_response(status, error.detail, headers)
-    return error_response(HTTPStatus.BAD_REQUEST, error.detail)
+    status = status_of(error)
+    headers = {"Retry-After": "1"} if status == HTTPStatus.SERVICE_UNAVAILABLE else None
+    return error_response(status, error.detail, headers)
 
 
 def _clipped(text: str) -> str:
