@@ -9,8 +9,6 @@ it adds the request id (`"requestId"`) under which the logs have the details.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, TypeVar
 from urllib.parse import unquote
@@ -29,6 +27,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from event_core import errors
 from event_core.head_requests import as_get, is_head, without_body
 from event_core.observability import logger, metrics, tracer
+from event_core.proxy_responses import LambdaHandler, edge_response, error_body
 from event_core.request_guards import (
     declared_not_json,
     parse_json_body,
@@ -38,7 +37,6 @@ from event_core.request_guards import (
 from event_core.settings import get_settings
 
 T = TypeVar("T")
-LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 _STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], HTTPStatus], ...] = (
     (errors.NotFound, HTTPStatus.NOT_FOUND),
@@ -52,15 +50,6 @@ UNSUPPORTED_MEDIA_TYPE = "Unsupported Media Type: send application/json"
 MAX_LISTED_ERRORS = 20
 MAX_ECHOED_CHARACTERS = 200
 _ALLOWED_HEADERS = ["Content-Type", "Authorization", "Idempotency-Key", "If-Match", "X-Api-Key"]
-
-
-def error_body(status: HTTPStatus, detail: object) -> str:
-    """`{"detail": ...}`; a 5xx also names the request (API Gateway's request id, the logs'
-    correlation id) so that support can find the details, which only the logs hold."""
-    body: dict[str, object] = {"detail": detail}
-    if status >= HTTPStatus.INTERNAL_SERVER_ERROR and (request_id := logger.get_correlation_id()):
-        body["requestId"] = request_id
-    return json.dumps(body)
 
 
 def error_response(status: HTTPStatus, detail: object, headers: dict[str, str] | None = None) -> Response:
@@ -151,26 +140,6 @@ def make_resolver() -> APIGatewayRestResolver:
     app.exception_handler(Exception)(_unexpected_error)
     app.use(middlewares=[reject_unknown_query_parameters])
     return app
-
-
-def allowed_origin(event: dict[str, Any]) -> str | None:
-    """Access-Control-Allow-Origin for this request's Origin, or None if it is not allowed."""
-    request_headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    origin = request_headers.get("origin")
-    origins = get_settings().allowed_origins
-    if origin and ("*" in origins or origin in origins):
-        return "*" if "*" in origins else origin
-    return None
-
-
-def edge_response(
-    event: dict[str, Any], status: HTTPStatus, detail: object, extra_headers: dict[str, str] | None = None
-) -> dict[str, Any]:
-    """An error answered outside the resolver, with the same body shape and CORS rules."""
-    headers = {"Content-Type": content_types.APPLICATION_JSON, **(extra_headers or {})}
-    if origin := allowed_origin(event):
-        headers["Access-Control-Allow-Origin"] = origin
-    return {"statusCode": int(status), "headers": headers, "body": error_body(status, detail)}
 
 
 def _body_bytes(event: dict[str, Any]) -> int:
