@@ -1,11 +1,14 @@
-"""An event's date and the UTC instant it names."""
+"""An event's date and the UTC instant it is listed by, as stored beside it (dateUtc)."""
 
 from __future__ import annotations
 
 import pytest
 
+from event_core.events import update_event
 from event_core.models import dates
 from tests.support.instants import instant_of
+from tests.unit.builders import an_event
+from tests.unit.invariants import stored_event
 
 
 @pytest.mark.parametrize(
@@ -52,3 +55,23 @@ def test_sort_keys_sort_as_the_instants_do():
     # Then ordering by the sort key is ordering by the instant
     assert sorted(values, key=dates.sort_key) == sorted(values, key=dates.instant)
     assert sorted(values, key=dates.sort_key) == sorted(values, key=instant_of)
+
+
+def test_a_new_event_stores_its_date_as_sent_and_its_instant(ddb):
+    event_id = an_event(date="2027-06-02t01:00:00+09:00")
+    item = stored_event(ddb, event_id)
+    assert (item["date"], item["dateUtc"]) == ("2027-06-02T01:00:00+09:00", "2027-06-01T16:00:00.000000Z")
+
+
+def test_changing_the_date_moves_its_instant_and_other_changes_keep_it(ddb):
+    # Given an event on a day
+    event_id = an_event(date="2027-06-01")
+
+    # When its date becomes a time in Tokyo, then its instant follows
+    update_event(event_id, {"date": "2027-06-02T01:00:00+09:00"})
+    assert stored_event(ddb, event_id)["dateUtc"] == "2027-06-01T16:00:00.000000Z"
+
+    # And when something else changes, the instant stays
+    update_event(event_id, {"title": "Renamed", "capacity": 20})
+    item = stored_event(ddb, event_id)
+    assert (item["date"], item["dateUtc"]) == ("2027-06-02T01:00:00+09:00", "2027-06-01T16:00:00.000000Z")

@@ -12,7 +12,7 @@ import pytest
 
 from event_core.attendance import event_registrations, user_registrations
 from event_core.errors import InvalidPageToken
-from event_core.events import list_events
+from event_core.event_listing import list_events
 from event_core.pagination import decode_token, encode_token
 from event_core.settings import get_settings
 from tests.unit.builders import a_user, an_event, register_all, some_users
@@ -129,3 +129,32 @@ def test_user_registration_tokens_are_bound_to_their_user(ddb):
     event_token = encode_token("events:*", {"key": None})
     with pytest.raises(InvalidPageToken):
         user_registrations(alice, limit=1, next_token=event_token)
+
+
+@pytest.mark.parametrize(
+    ("scope", "status"),
+    [("events:active", "active"), ("events:*", None)],
+)
+def test_tokens_of_the_listing_by_date_text_are_refused(ddb, scope, status):
+    # Given a token the listing gave before it ordered by instant (a status index key, or a scan's)
+    old_key = {"eventId": {"S": "evt-1"}, "status": {"S": "active"}, "date": {"S": "2027-01-01"}}
+    token = forged(scope, {"key": old_key})
+
+    # Then it is refused (400), never read as a position
+    with pytest.raises(InvalidPageToken):
+        list_events(status=status, limit=1, next_token=token)
+
+
+@pytest.mark.parametrize(
+    "state",
+    [{}, {"after": {}}, {"after": []}, {"after": {"archived": None}}, {"after": {"active": "evt-1"}}],
+)
+def test_signed_event_list_positions_of_another_shape_are_refused(ddb, state):
+    with pytest.raises(InvalidPageToken):
+        list_events(status=None, limit=1, next_token=forged("events-by-date:*", state))
+
+
+def test_a_status_listing_token_names_only_its_status(ddb):
+    token = forged("events-by-date:active", {"after": {"active": None, "cancelled": None}})
+    with pytest.raises(InvalidPageToken):
+        list_events(status="active", limit=1, next_token=token)

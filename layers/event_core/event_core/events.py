@@ -1,4 +1,4 @@
-"""Event use cases: create, read, list, update (promoting into new spots) and delete."""
+"""Event use cases: create, read, update (promoting into new spots) and delete."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from event_core import business_metrics
 from event_core.clock import iso_ago, now_iso
 from event_core.errors import Busy, CapacityBelowRegistered, EventNotFound, NoFieldsToUpdate
 from event_core.ids import is_valid_id, new_id
-from event_core.models.events import Event, EventCreate, EventDeleted, EventPage
-from event_core.pagination import decode_token, encode_token
+from event_core.models.events import Event, EventCreate, EventDeleted
 from event_core.preconditions import check_if_match, parse_if_match
 from event_core.store import admission as queue
 from event_core.store import events, registrations
@@ -54,14 +53,6 @@ def get_event(event_id: str) -> StoredEvent:
     if stored is None:
         raise EventNotFound()
     return stored
-
-
-def list_events(*, status: str | None, limit: int, next_token: str | None) -> EventPage:
-    scope = f"events:{status or '*'}"
-    state = decode_token(scope, next_token)
-    page, last_key = events.page(status=status, limit=limit, start_key=state["key"] if state else None)
-    token = encode_token(scope, {"key": last_key}) if last_key else None
-    return EventPage(events=page, count=len(page), nextToken=token)
 
 
 def update_event(event_id: str, changes: dict[str, Any], *, if_match: str | None = None) -> StoredEvent:
@@ -114,8 +105,8 @@ def _apply_once(
 
     now = now_iso()
     promoted, promotions = promotion_actions(event_id, due, now)
-    values: dict[str, object] = {f"{name}": value for name, value in changes.items()}
-    assignments = [f"#{name} = :{name}" for name in changes]
+    values = events.stored_fields(changes)  # a new date comes with its instant, for the listings
+    assignments = [f"#{name} = :{name}" for name in values]
     assignments.append("registeredCount = registeredCount + :due, waitlistCount = waitlistCount - :due")
     if changes:
         assignments.append("updatedAt = :now, revision = revision + :one")

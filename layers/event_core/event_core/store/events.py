@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from event_core.errors import EventAlreadyExists
+from event_core.models import dates
 from event_core.models.events import Event
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
 from event_core.store.codec import Item, decode, encode, encode_value, key
 
-STATUS_INDEX = "status-date-index"
+# Each status's events in the order of their dates' instants (the sort key DATE_ORDER). The older
+# status-date-index, sorted on the date's text, is still in the template but no longer read.
+STATUS_INDEX = "status-date-utc-index"
+DATE_ORDER = "dateUtc"
+_INDEX_KEY = ("eventId", "status", DATE_ORDER)
 _EVENT_FIELDS = frozenset(Event.model_fields)
 _LIVE = "attribute_exists(eventId) AND attribute_not_exists(deletedAt)"
 
@@ -34,6 +40,21 @@ class StoredEvent:
     @property
     def free_spots(self) -> int:
         return self.event.capacity - self.event.registeredCount
+
+
+@dataclass(frozen=True, slots=True)
+class DatedEvent:
+    """An event read from the status index: its date's instant, and where a read resumes after it."""
+
+    event: Event
+    instant: str
+    position: Item
+
+
+@dataclass(frozen=True, slots=True)
+class DatedPage:
+    events: list[DatedEvent]
+    last_key: Item | None  # where the next read of the index resumes; None: nothing follows
 
 
 def table() -> str:
@@ -64,13 +85,26 @@ def get(event_id: str, *, consistent: bool = True) -> StoredEvent | None:
     return from_item(item) if item else None
 
 
+def stored_fields(fields: Mapping[str, object]) -> dict[str, object]:
+    """The attributes that hold these event fields: the fields, and with a date its instant."""
+    if "date" not in fields:
+        return dict(fields)
+    return {**fields, DATE_ORDER: dates.sort_key(str(fields["date"]))}
+
+
+def new_item(event: Event, *, waitlist_seq_next: int = 1) -> Item:
+    """A new event's item: its fields, the date's instant, revision 0 and its ticket dispenser."""
+    fields = stored_fields(event.model_dump(mode="json"))
+    return encode({**fields, "revision": 0, "waitlistSeqNext": waitlist_seq_next})
+
+
 def put_new(event: Event) -> None:
     """Insert the event; EventAlreadyExists if the id is taken by anything but this very write.
 
     A retry of this put (by the SDK after a lost response, or by `with_retries`) finds its own
     item in place: that is success, not a conflict.
     """
-    item = encode({**event.model_dump(mode="json"), "revision": 0, "waitlistSeqNext": 1})
+    item = new_item(event)
     try:
         dynamodb().put_item(
             TableName=table(),
@@ -120,23 +154,25 @@ def update_action(
     return {"Update": action}
 
 
-def page(*, status: str | None, limit: int, start_key: Item | None) -> tuple[list[Event], Item | None]:
-    """One page of events: a Query on the status index, or a Scan when no status is asked for."""
-    request: dict[str, Any] = {"TableName": table(), "Limit": limit}
-    if start_key:
-        request["ExclusiveStartKey"] = start_key
-    if status is None:
-        response = dynamodb().scan(**request)
-    else:
-        request.update(
-            IndexName=STATUS_INDEX,
-            KeyConditionExpression="#status = :status",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":status": {"S": status}},
-        )
-        response = dynamodb().query(**request)
-    events = [stored.event for item in response.get("Items", []) if (stored := from_item(item))]
-    return events, response.get("LastEvaluatedKey")
+def by_date(status: str, *, limit: int, after: Item | None) -> DatedPage:
+    """Up to `limit` events of one status, earliest instant first, from after the index key `after`."""
+    request: dict[str, Any] = {
+        "TableName": table(),
+        "IndexName": STATUS_INDEX,
+        "KeyConditionExpression": "#status = :status",
+        "ExpressionAttributeNames": {"#status": "status"},
+        "ExpressionAttributeValues": {":status": {"S": status}},
+        "Limit": limit,
+    }
+    if after:
+        request["ExclusiveStartKey"] = after
+    response = dynamodb().query(**request)
+    dated = [
+        DatedEvent(stored.event, instant=item[DATE_ORDER]["S"], position={k: item[k] for k in _INDEX_KEY})
+        for item in response.get("Items", [])
+        if (stored := from_item(item))
+    ]
+    return DatedPage(events=dated, last_key=response.get("LastEvaluatedKey"))
 
 
 def _conditional_update(event_id: str, update: str, condition: str, values: dict[str, object]) -> bool:
