@@ -175,6 +175,36 @@ def by_date(status: str, *, limit: int, after: Item | None) -> DatedPage:
     return DatedPage(events=dated, last_key=response.get("LastEvaluatedKey"))
 
 
+def dates_of_live_events(*, start_key: Item | None) -> tuple[list[tuple[str, str, str | None]], Item | None]:
+    """One page of a Scan of the live events: (eventId, date, its DATE_ORDER if it has one)."""
+    request: dict[str, Any] = {
+        "TableName": table(),
+        "ConsistentRead": True,
+        "FilterExpression": "attribute_not_exists(deletedAt)",
+        "ProjectionExpression": f"eventId, #date, {DATE_ORDER}",
+        "ExpressionAttributeNames": {"#date": "date"},
+    }
+    if start_key:
+        request["ExclusiveStartKey"] = start_key
+    response = dynamodb().scan(**request)
+    found = [
+        (item["eventId"]["S"], item["date"]["S"], item.get(DATE_ORDER, {}).get("S"))
+        for item in response.get("Items", [])
+    ]
+    return found, response.get("LastEvaluatedKey")
+
+
+def set_date_order(event_id: str, date: str, instant: str) -> bool:
+    """Set a live event's DATE_ORDER, unless its date is no longer `date` (a re-save wrote both).
+    False if not written."""
+    return _conditional_update(
+        event_id,
+        update=f"SET {DATE_ORDER} = :instant",
+        condition=f"{_LIVE} AND #date = :date",
+        values={"instant": instant, "date": date},
+    )
+
+
 def _conditional_update(event_id: str, update: str, condition: str, values: dict[str, object]) -> bool:
     """An UpdateItem that reports a failed condition as False instead of raising."""
     names = _names(update, condition)
