@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from unittest.mock import Mock
 
 import pytest
+from botocore.exceptions import ClientError
 
 from event_core.attendance import event_registrations, user_registrations
+from event_core.errors import ListingNotReady
 from event_core.event_listing import list_events
 from event_core.events import update_event
 from event_core.registration import register, unregister
@@ -280,3 +283,29 @@ def test_positions_on_a_later_page_are_as_of_its_read(ddb):
     # Then page 2 shows the places people hold now: no gap where the leaver was
     assert [w.userId for w in second.waitlisted] == people[5:10]
     assert [w.waitlistPosition for w in second.waitlisted] == [2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("status", [None, "active"])
+def test_listing_without_its_index_is_busy_not_an_error(ddb, status):
+    # Given the events table without the index (made by an older template)
+    an_event()
+    ddb.update_table(
+        TableName="EventsTable",
+        GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": event_store.STATUS_INDEX}}],
+    )
+
+    # When events are listed, then the answer is "busy, retry" (503), not a failure
+    with pytest.raises(ListingNotReady):
+        list_events(status=status, limit=10, next_token=None)
+
+
+def test_listing_while_its_index_is_being_built_is_busy_not_an_error(ddb, monkeypatch):
+    # Given DynamoDB answering as AWS does while a GSI that a stack update added is backfilling
+    message = f"Cannot read from backfilling global secondary index: {event_store.STATUS_INDEX}"
+    refusal = ClientError({"Error": {"Code": "ValidationException", "Message": message}}, "Query")
+    client = event_store.dynamodb()
+    monkeypatch.setattr(client, "query", Mock(side_effect=refusal))
+
+    # When events are listed, then the answer is "busy, retry" (503), not a failure
+    with pytest.raises(ListingNotReady):
+        list_events(status=None, limit=10, next_token=None)

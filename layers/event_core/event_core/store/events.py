@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from event_core.errors import EventAlreadyExists
+from event_core.errors import EventAlreadyExists, ListingNotReady
 from event_core.models import dates
 from event_core.models.events import Event
 from event_core.settings import get_settings
@@ -21,6 +21,7 @@ from event_core.store.codec import Item, decode, encode, encode_value, key
 STATUS_INDEX = "status-date-utc-index"
 DATE_ORDER = "dateUtc"
 _INDEX_KEY = ("eventId", "status", DATE_ORDER)
+_NO_INDEX_YET = frozenset({"ValidationException", "ResourceNotFoundException"})
 _EVENT_FIELDS = frozenset(Event.model_fields)
 _LIVE = "attribute_exists(eventId) AND attribute_not_exists(deletedAt)"
 
@@ -166,7 +167,15 @@ def by_date(status: str, *, limit: int, after: Item | None) -> DatedPage:
     }
     if after:
         request["ExclusiveStartKey"] = after
-    response = dynamodb().query(**request)
+    try:
+        response = dynamodb().query(**request)
+    except ClientError as error:
+        # DynamoDB refuses reads of a GSI until it is ACTIVE (a stack update adds one without
+        # waiting for it) and of one the table lacks (a local table made by an older template).
+        failure = error.response["Error"]
+        if failure["Code"] in _NO_INDEX_YET and STATUS_INDEX in failure.get("Message", ""):
+            raise ListingNotReady() from error
+        raise
     dated = [
         DatedEvent(stored.event, instant=item[DATE_ORDER]["S"], position={k: item[k] for k in _INDEX_KEY})
         for item in response.get("Items", [])
