@@ -15,7 +15,7 @@ export SAM_CLI_TELEMETRY ?= 0
 # sam build looks for python3.13 on PATH: the venv's.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help bootstrap dev dynamodb test lint fmt typecheck validate pytest build clean
+.PHONY: help bootstrap dev dynamodb test check lint fmt typecheck validate pytest build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,10 @@ test: ## lint, type-check, validate template and CI workflow, sam build, run all
 	@bash tools/bootstrap.sh --browser
 	$(MAKE) --no-print-directory lint validate build
 	TOOLCHAIN_REQUIRED=1 $(MAKE) --no-print-directory pytest
+
+check: ## the edit loop: lint, types and the fast tests (domain rules on moto), no servers
+	$(MAKE) --no-print-directory lint
+	$(PYTHON) -m pytest tests/unit -q -x
 
 lint: ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check $(CODE)

@@ -36,7 +36,7 @@ PROCESS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
     "ALLOWED_ORIGINS": "*",
-    "PAGE_TOKEN_SECRET": "change-me-in-production",
+    "PAGE_TOKEN_SECRET": "bench-only",
     "POWERTOOLS_SERVICE_NAME": "event-management-api",
     "POWERTOOLS_METRICS_NAMESPACE": "EventManagement",
     "POWERTOOLS_LOG_LEVEL": "WARNING",

@@ -125,6 +125,11 @@ def routes() -> list[Route]:
             lambda i: handlers.request("set_waitlist", body={"waitlistEnabled": i % 2 == 1}),
         ),
         Route(
+            "transfer_event",
+            "PUT /events/{eventId}/owner",
+            lambda i: handlers.request("transfer_event", body={"ownerId": f"bench-warm-owner{i % 2}"}),
+        ),
+        Route(
             "delete_event",
             "DELETE /events/{eventId} (no registrations)",
             lambda i: handlers.request("delete_event", path={"eventId": f"bench-warm-del{i}"}),

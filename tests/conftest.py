@@ -19,6 +19,7 @@ import pytest
 
 from local_api import DEFAULT_TEMPLATE, free_port
 from local_api.background import ServerHandle
+from tests.support.page_tokens import TEST_PAGE_TOKEN_KEY
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -127,8 +128,10 @@ def local_env(ddb_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[di
         "AWS_SECRET_ACCESS_KEY": "local",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "EventManagement",
+        "PAGE_TOKEN_SECRET": TEST_PAGE_TOKEN_KEY,
     }
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("PAGE_TOKEN_SECRET_ARN", raising=False)
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     for name, value in values.items():
         monkeypatch.setenv(name, value)

@@ -25,7 +25,7 @@ from pathlib import Path
 if __name__ == "__main__":  # run as a script: the layer is not on the path yet
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers" / "event_core"))
 
-from event_core.clock import utc_iso
+from event_core.clock import iso
 from event_core.models import dates
 from event_core.store import events
 
@@ -46,7 +46,7 @@ def old_rules_instant(date: str) -> tuple[str, bool]:
     try:  # what the old rules accepted: Python's ISO 8601 parser
         parsed = datetime.fromisoformat(date)
         moment = parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        return utc_iso(moment), False
+        return iso(moment), False
     except (ValueError, OverflowError):  # its day, the part every stored date has in common
         return dates.sort_key(date[:10]), False
 

@@ -33,8 +33,7 @@ app = make_resolver()
     ),
 )
 def create(request: Annotated[EventCreate, Body()], idempotencyKey: IdempotencyKey = None) -> Event:
-    require_organizer(app)
-    return create_event(request)
+    return create_event(request, manager=require_organizer(app))
 
 
 lambda_handler = lambda_entry(app, idempotent=True)

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
 
-from event_core.api_docs import errors, ok
+from event_core.api_docs import MANAGERS_ONLY, errors, ok
 from event_core.authorization import require_organizer
 from event_core.events import delete_event
 from event_core.http import json_response, lambda_entry, make_resolver
@@ -30,15 +30,16 @@ app = make_resolver()
         headers={"Location": "The event", "Retry-After": "Seconds to wait first"},
     )
     | errors(
+        403,
         404,
         503,
+        e403=MANAGERS_ONLY,
         e404="Event not found",
         e503="DynamoDB stayed busy or throttled; retry after `Retry-After` seconds",
     ),
 )
 def delete(eventId: str) -> Response[EventDeleted]:
-    require_organizer(app)
-    deleted = delete_event(eventId)
+    deleted = delete_event(eventId, manager=require_organizer(app))
     if deleted.purging:
         headers = {"Location": f"/events/{quote(eventId, safe='')}", "Retry-After": str(POLL_AFTER_SECONDS)}
         return json_response(HTTPStatus.ACCEPTED, deleted, headers)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from event_core.api_docs import errors, ok
+from event_core.api_docs import edit_errors, ok
 from event_core.authorization import require_organizer
 from event_core.events import etag, update_event
 from event_core.http import json_response, lambda_entry, make_resolver
@@ -36,24 +36,16 @@ app = make_resolver()
             "Retry-After": "Seconds to wait first",
         },
     )
-    | errors(
+    | edit_errors(
         400,
-        404,
         409,
-        412,
-        413,
-        415,
-        422,
-        503,
         e400="No fields to update",
-        e404="Event not found",
         e409="Capacity cannot be lower than the number of registered attendees",
-        e412="Precondition Failed: the event changed since the ETag sent in If-Match",
     ),
 )
 def update(eventId: str, request: Annotated[EventUpdate, Body()], ifMatch: IfMatch = None) -> Response[Event]:
-    require_organizer(app)
-    stored = update_event(eventId, request.changes(), if_match=ifMatch)
+    manager = require_organizer(app)
+    stored = update_event(eventId, request.changes(), if_match=ifMatch, manager=manager)
     if stored.promotions_pending:
         location = f"/events/{quote(eventId, safe='')}"
         headers = {"ETag": etag(stored), "Location": location, "Retry-After": str(POLL_AFTER_SECONDS)}

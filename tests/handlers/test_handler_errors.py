@@ -11,6 +11,7 @@ from event_core import admission
 from event_core.store import retry
 from event_core.store.transactions import TransactionCancelled
 from tests.handlers.lambda_runner import ORIGIN, Answer, invoke, load_sample, sample
+from tests.handlers.test_handler_samples import EXPECTED
 from tests.unit.invariants import assert_invariants, read_tables, stored_event
 
 PATH_ROUTES: dict[str, list[str]] = {
@@ -80,6 +81,37 @@ def test_ids_with_bad_characters_in_the_path_are_404(ddb, name, param, bad_id):
     answer = invoke(name, sample(name, path_params={param: bad_id}))
     expected = "Not registered for this event" if name == "unregister" else NOT_FOUND[param]
     assert_detail(answer, 404, expected)
+
+
+def store_copy(ddb: Any, table: str, key: dict[str, str], **changes: str) -> None:
+    """Behind the API's back: the item at `key` stored again with some attributes changed."""
+    item = ddb.get_item(TableName=table, Key={k: {"S": v} for k, v in key.items()})["Item"]
+    ddb.put_item(TableName=table, Item={**item, **{k: {"S": v} for k, v in changes.items()}})
+
+
+@pytest.mark.parametrize("dot_id", [".", "..", "..."])
+@pytest.mark.parametrize("encoded", [False, True], ids=["literal", "percent-encoded"])
+@pytest.mark.parametrize(("name", "param"), ROUTE_PARAMS)
+def test_ids_made_of_dots_in_the_path_are_404_even_if_stored(ddb, name, param, dot_id, encoded):
+    # Given an event, a user and registrations stored under the id before ids refused it
+    row = {"eventId": "evt-sample-1", "userId": "user-sample-1"}
+    store_copy(ddb, "EventsTable", {"eventId": "evt-sample-1"}, eventId=dot_id)
+    store_copy(ddb, "UsersTable", {"userId": "user-sample-1"}, userId=dot_id)
+    store_copy(ddb, "RegistrationsTable", row, eventId=dot_id)
+    store_copy(ddb, "RegistrationsTable", row, userId=dot_id)
+    before = read_tables(ddb, dot_id), read_tables(ddb, "evt-sample-1")
+
+    # When the id arrives as a path parameter: as sent with `curl --path-as-is`, or as `%2E%2E`
+    # (API Gateway passes the path still encoded, the parameter decoded)
+    event = sample(name, path_params={param: dot_id})
+    if encoded:
+        event["path"] = event["path"].replace(f"/{dot_id}", "/" + "%2E" * len(dot_id))
+    answer = invoke(name, event)
+
+    # Then it is a 404, like any id that cannot exist, and nothing changed
+    expected = "Not registered for this event" if name == "unregister" else NOT_FOUND[param]
+    assert_detail(answer, 404, expected)
+    assert (read_tables(ddb, dot_id), read_tables(ddb, "evt-sample-1")) == before
 
 
 @pytest.mark.parametrize(("name", "param"), ROUTE_PARAMS)
@@ -155,6 +187,77 @@ def test_body_over_64_kib_of_multibyte_text_is_413(ddb):
     # Then the byte limit applies, not a character count
     assert answer.status == 413, answer.body
     assert ddb.get_item(TableName="UsersTable", Key={"userId": {"S": "user-big"}}).get("Item") is None
+
+
+# ------------------------------------------------------------------ 415
+
+# RFC 9110: type and subtype are case-insensitive, parameters follow `;` with optional whitespace
+# around it, values are tokens or quoted strings. JSON is UTF-8 (RFC 8259).
+JSON_MEDIA_TYPES = [
+    "application/json",
+    "Application/JSON",
+    "APPLICATION/JSON",
+    "application/JSON; charset=utf-8",
+    "application/json;charset=UTF-8",
+    'application/json; charset="utf-8"',
+    "application/json ; charset=utf-8",
+    "application/json;",
+    "  application/json\t",
+    "application/json; odata=verbose",
+]
+NOT_JSON_MEDIA_TYPES = [
+    "text/plain",
+    "text/json",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/jsonx",
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/vnd.api+json",
+    "application/json; charset=latin-1",
+    "application/json; charset=utf-16",
+    "application/json; charset=utf-8; charset=latin-1",
+    "application/json garbage",
+    "application /json",
+    "application/ json",
+    "application/json; charset",
+    "application/json; charset=",
+    'application/json; charset="utf-8',
+    "application/json, text/plain",
+    "application/*",
+    "*/*",
+    "json",
+]
+
+
+@pytest.mark.parametrize("content_type", JSON_MEDIA_TYPES)
+@pytest.mark.parametrize("name", BODY_ROUTES)
+def test_a_json_body_is_read_however_its_media_type_is_spelled(ddb, name, content_type):
+    answer = invoke(name, sample(name, headers={"Content-Type": content_type}))
+    assert answer.status == EXPECTED[name][0], answer.body
+
+
+@pytest.mark.parametrize("content_type", NOT_JSON_MEDIA_TYPES)
+@pytest.mark.parametrize("name", BODY_ROUTES)
+def test_a_body_declared_as_anything_but_json_is_415_and_changes_nothing(ddb, name, content_type):
+    before = read_tables(ddb, "evt-sample-1"), ddb.scan(TableName="UsersTable")["Count"]
+    answer = invoke(name, sample(name, headers={"Content-Type": content_type}))
+    assert_detail(answer, 415, "Unsupported Media Type: send application/json")
+    assert (read_tables(ddb, "evt-sample-1"), ddb.scan(TableName="UsersTable")["Count"]) == before
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "Application/JSON", "application/jsonx"])
+@pytest.mark.parametrize("name", BODY_ROUTES)
+def test_a_request_without_a_body_is_422_whatever_its_content_type(ddb, name, content_type):
+    answer = invoke(name, sample(name, raw_body=None, headers={"Content-Type": content_type}))
+    assert answer.status == 422, answer.body
+    assert answer.body["detail"][0]["loc"][0] == "body"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "Application/JSON"])
+def test_a_read_is_answered_whatever_its_content_type(ddb, content_type):
+    answer = invoke("get_event", sample("get_event", headers={"Content-Type": content_type}))
+    assert answer.status == 200, answer.body
 
 
 # ------------------------------------------------------------------ 400 / 422 on updates

@@ -243,6 +243,12 @@ def check_set_waitlist(answer: Answer, ddb: Any) -> None:
     assert stored_event(ddb, "evt-sample-1")["waitlistEnabled"] is sent("set_waitlist")["waitlistEnabled"]
 
 
+def check_transfer_event(answer: Answer, ddb: Any) -> None:
+    assert set(answer.body) == EVENT_KEYS
+    assert answer.body["ownerId"] == sent("transfer_event")["ownerId"]
+    assert stored_event(ddb, "evt-sample-1")["ownerId"] == sent("transfer_event")["ownerId"]
+
+
 def check_create_user(answer: Answer, ddb: Any) -> None:
     assert set(answer.body) == {"userId", "name", "createdAt"}
     assert {k: answer.body[k] for k in ("userId", "name")} == sent("create_user")
@@ -328,6 +334,7 @@ EXPECTED: dict[str, tuple[int, Callable[[Answer, Any], None]]] = {
     "update_event": (200, check_update_event),
     "delete_event": (200, check_delete_event),
     "set_waitlist": (200, check_set_waitlist),
+    "transfer_event": (200, check_transfer_event),
     "create_user": (201, check_create_user),
     "get_user": (200, check_get_user),
     "register": (201, check_register),
@@ -422,6 +429,46 @@ def test_sample_invocation_answers_with_the_documented_shape(ddb, name):
     assert answer.header("Content-Type") == "application/json"
     assert answer.header("Access-Control-Allow-Origin") == "*"
     check(answer, ddb)
+
+
+def test_every_get_route_also_takes_head_on_the_same_function():
+    # API Gateway answers a method the API does not declare with its MISSING_AUTHENTICATION_TOKEN
+    # response (403), and the local server (SAM's emulation) with a 502: HEAD must be declared.
+    for name, apis in function_events("Api").items():
+        methods = [(api["Path"], api["Method"].upper()) for api in apis]
+        gets = {path for path, method in methods if method == "GET"}
+        heads = {path for path, method in methods if method == "HEAD"}
+        assert heads == gets, name
+
+
+def head_of(event: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **event,
+        "httpMethod": "HEAD",
+        "requestContext": {**event["requestContext"], "httpMethod": "HEAD"},
+    }
+
+
+@pytest.mark.parametrize("name", [name for name in FUNCTION_NAMES if routes()[name][1] == "GET"])
+def test_head_answers_like_get_without_the_body(ddb, name):
+    # Given a read's sample, answered as a GET
+    get = invoke_raw(name, load_sample(name))
+
+    # When the same request comes as HEAD
+    head = invoke_raw(name, head_of(load_sample(name)))
+
+    # Then the answer is the GET's, status and headers, without the body (RFC 9110 section 9.3.2)
+    assert get["body"]
+    assert {**head, "body": get["body"], "isBase64Encoded": get["isBase64Encoded"]} == get
+    assert head["body"] == ""
+    assert head["isBase64Encoded"] is False
+
+
+def test_head_of_an_unknown_id_is_the_gets_404_without_the_body(ddb):
+    event = load_sample("get_event")
+    event.update(path="/events/nobody-knows", pathParameters={"eventId": "nobody-knows"})
+    head = invoke_raw("get_event", head_of(event))
+    assert (head["statusCode"], head["body"]) == (404, "")
 
 
 @pytest.mark.parametrize(

@@ -79,6 +79,8 @@ def test_missing_or_non_object_body_is_422(ddb, name, raw):
         ("organizer", "", "string_too_short"),
         ("title", "x" * 201, "string_too_long"),
         ("eventId", "bad id!", "string_pattern_mismatch"),
+        ("eventId", ".", "string_pattern_mismatch"),
+        ("eventId", "..", "string_pattern_mismatch"),
         ("eventId", 7, "string_type"),
     ],
 )
@@ -155,6 +157,8 @@ def test_set_waitlist_requires_the_field(ddb):
         ({"name": "x" * 201}, ["body", "name"]),
         ({"name": "Ok", "userId": "bad id"}, ["body", "userId"]),
         ({"name": "Ok", "userId": "semi;colon"}, ["body", "userId"]),
+        ({"name": "Ok", "userId": ".."}, ["body", "userId"]),
+        ({"name": "Ok", "userId": "."}, ["body", "userId"]),
         ({"name": "Ok", "userId": "x" * 101}, ["body", "userId"]),
         ({"name": "Ok", "userId": 5}, ["body", "userId"]),
     ],
@@ -164,7 +168,9 @@ def test_create_user_errors_are_422(ddb, body, loc):
     assert ddb.scan(TableName="UsersTable")["Count"] == 2  # only the seeded users
 
 
-@pytest.mark.parametrize("user_id", [None, "", "bad id", "user/1", "ü", "x" * 101, 12, ["user-sample-2"]])
+@pytest.mark.parametrize(
+    "user_id", [None, "", "bad id", "user/1", "ü", "x" * 101, 12, ["user-sample-2"], ".", ".."]
+)
 def test_register_with_a_bad_user_id_in_the_body_is_422(ddb, user_id):
     body = {} if user_id is None else {"userId": user_id}
     assert_422(invoke("register", sample("register", body=body)), loc=["body", "userId"])
@@ -194,3 +200,29 @@ def test_every_status_filter_is_accepted(ddb, status):
     answer = invoke("list_events", sample("list_events", query={"status": status}))
     assert answer.status == 200
     assert all(e["status"] == status for e in answer.body["events"])
+
+
+def test_thousands_of_unknown_query_parameters_get_a_short_422_that_counts_the_rest(ddb):
+    # Given a request with 3,000 query parameters the route does not know
+    query = {f"unknown{i:04}": "x" for i in range(3000)}
+
+    # When it is sent
+    answer = invoke("list_events", sample("list_events", query=query))
+
+    # Then the 422 lists the first 20, says how many more there are, and stays small
+    detail = assert_422(answer)
+    assert detail[:20] == [
+        {"loc": ["query", f"unknown{i:04}"], "msg": "Unknown query parameter", "type": "extra_forbidden"}
+        for i in range(20)
+    ]
+    assert detail[20:] == [
+        {"loc": ["request"], "msg": "2980 more errors not listed", "type": "too_many_errors"}
+    ]
+    assert len(answer.raw["body"]) < 4096
+
+
+def test_a_huge_unknown_query_parameter_name_is_echoed_shortened(ddb):
+    answer = invoke("list_events", sample("list_events", query={"x" * 5000: "1"}))
+    detail = assert_422(answer, kind="extra_forbidden")
+    assert detail[0]["loc"] == ["query", "x" * 200 + "…"]
+    assert len(answer.raw["body"]) < 1024

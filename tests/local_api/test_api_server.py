@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
+
+from tests.support.template_routes import api_routes
 
 pytestmark = [pytest.mark.integration, pytest.mark.http]
 
@@ -57,3 +61,25 @@ def test_unknown_route_answers_like_api_gateway(api_url):
 
     assert response.status_code == 403
     assert response.json() == {"message": "Missing Authentication Token"}
+
+
+def get_paths() -> list[str]:
+    """Every GET route of the template, with unknown ids in its path parameters."""
+    return sorted(re.sub(r"{\w+}", "nobody-knows", path) for path, method in api_routes() if method == "GET")
+
+
+@pytest.mark.parametrize("path", get_paths())
+def test_head_answers_like_get_without_a_body(api_url, path):
+    get = requests.get(f"{api_url}{path}", timeout=TIMEOUT)
+    head = requests.head(f"{api_url}{path}", timeout=TIMEOUT)
+
+    assert head.status_code == get.status_code, head.text
+    assert head.status_code < 500
+    assert head.content == b""
+    assert head.headers["Content-Type"] == get.headers["Content-Type"]
+
+
+def test_head_on_a_route_without_get_answers_like_an_unknown_route(api_url):
+    response = requests.head(f"{api_url}/users", timeout=TIMEOUT)
+
+    assert response.status_code == 403

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from samcli.local.lambdafn.exceptions import FunctionNotFound
 
-from local_api.functions import function_provider, function_specs, load_stacks
+from local_api import DEFAULT_TEMPLATE as TEMPLATE
+from local_api.functions import LOCAL_PAGE_TOKEN_SECRET, function_provider, function_specs, load_stacks
 from local_api.runtime import LocalLambdaRuntime
 
 DDB_UNUSED = "http://127.0.0.1:9"  # these functions never call DynamoDB
@@ -102,3 +103,20 @@ def test_editing_the_code_replaces_warm_workers(runtime, sample_copy):
     second = json.loads(json.loads(runtime.invoke_function("EchoFunction", proxy_event()).body)["body"])
     assert second["version"] == "v2"
     assert second["pid"] != first["pid"]
+
+
+@pytest.mark.parametrize(
+    ("shell", "key"), [({}, LOCAL_PAGE_TOKEN_SECRET), ({"PAGE_TOKEN_SECRET": "mine"}, "mine")]
+)
+def test_the_listings_get_a_local_page_token_key_instead_of_the_secret(shell, key):
+    # Given the real template, whose listings read their key from Secrets Manager in AWS
+    functions = function_provider(load_stacks(TEMPLATE)).get_all()
+
+    # When the local runner builds their environment
+    specs = function_specs(functions, TEMPLATE.parent, DDB_UNUSED, shell)
+
+    # Then they sign with a local key (the shell's, if it sets one), and no other function has one
+    paging = {name for name, spec in specs.items() if spec.environment.get("PAGE_TOKEN_SECRET")}
+    assert paging == {"ListEventsFunction", "ListEventRegistrationsFunction", "ListUserRegistrationsFunction"}
+    assert all(specs[name].environment["PAGE_TOKEN_SECRET"] == key for name in paging)
+    assert all(specs[name].environment["PAGE_TOKEN_SECRET_ARN"] == "" for name in paging)

@@ -77,6 +77,8 @@ WRONG_TYPES: dict[str, dict[str, Any]] = {
     "eventId too long": {"eventId": "e" * 101},
     "eventId with markup": {"eventId": "<script>alert(1)</script>"},
     "eventId empty": {"eventId": ""},
+    "eventId a dot segment": {"eventId": ".."},
+    "eventId only dots": {"eventId": "..."},
     "title with NUL": {"title": "a\u0000b"},
     "title with escape sequence": {"title": "\u001b[31mred"},
     "title with C1 control": {"title": "a\u0085b"},
@@ -101,6 +103,8 @@ def test_wrong_typed_or_hostile_fields_in_a_create_are_422(api_url, change):
         {"userId": "x" * 101},
         {"userId": "\ud800"},
         {"userId": "' OR '1'='1"},
+        {"userId": ".."},
+        {"userId": "."},
         {"userId": {"S": "injected"}},
         {},
     ],
@@ -192,9 +196,25 @@ def test_unknown_query_parameters_are_422_naming_them(api_url, method, path, bod
     assert all(issue["loc"][0] == "query" and issue["msg"] == "Unknown query parameter" for issue in unknown)
 
 
+def test_thousands_of_unknown_query_parameters_get_a_short_422(api_url):
+    query = "&".join(f"p{i}=x" for i in range(3000))
+    response = send(api_url, "GET", f"/events?{query}")
+    detail = assert_refused(response, 422)
+    assert [issue["type"] for issue in detail] == ["extra_forbidden"] * 20 + ["too_many_errors"]
+    assert len(response.content) < 4096
+
+
 @pytest.mark.parametrize(
     "content_type",
-    ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/json"],
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "text/json",
+        "application/jsonx",
+        "application/json-patch+json",
+        "application/json; charset=latin-1",
+    ],
 )
 def test_bodies_declared_as_anything_but_json_are_415(api_url, content_type):
     user_id = unique("user")
@@ -202,6 +222,17 @@ def test_bodies_declared_as_anything_but_json_are_415(api_url, content_type):
     response = send(api_url, "POST", "/users", body=form, **{"Content-Type": content_type})
     assert assert_refused(response, 415) == "Unsupported Media Type: send application/json"
     assert send(api_url, "GET", f"/users/{user_id}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "content_type", ["Application/JSON", "APPLICATION/JSON", "application/JSON; charset=utf-8"]
+)
+def test_json_is_read_however_its_media_type_is_spelled(api_url, content_type):
+    user_id = unique("user")
+    body = json.dumps({"userId": user_id, "name": "Spelled"})
+    response = send(api_url, "POST", "/users", body=body, **{"Content-Type": content_type})
+    assert response.status_code == 201, response.text
+    assert send(api_url, "GET", f"/users/{user_id}").json()["name"] == "Spelled"
 
 
 def test_a_body_over_64_kib_is_413(api_url):

@@ -1,7 +1,10 @@
-"""DynamoDB permissions: what a function's template policies grant, and what its calls need.
+"""DynamoDB and Secrets Manager permissions: what a function's template policies grant, and
+what its calls need.
 
 Both sides are sets of `Access(action, table, index)`: `table` is the table's logical id,
-`index` an index name or None for the table itself.
+`index` an index name or None for the table itself; and of `SecretAccess(action, secret)`, the
+secret being the logical id of an AWS::SecretsManager::Secret (granted as `!Ref <secret>`, its
+ARN).
 
 What a call needs is IAM's rule for DynamoDB: most operations are actions of their own on the
 table or index they name; TransactWriteItems and TransactGetItems are not actions at all, each
@@ -45,11 +48,21 @@ class Access:
         return f"dynamodb:{self.action} on {where}"
 
 
+@dataclass(frozen=True, order=True)
+class SecretAccess:
+    action: str
+    secret: str
+
+    def __str__(self) -> str:
+        return f"secretsmanager:{self.action} on {self.secret}"
+
+
 @dataclass
 class Grants:
-    """A function's DynamoDB grants, and whatever in its policies breaks the rules."""
+    """A function's DynamoDB and Secrets Manager grants, and whatever in its policies breaks the rules."""
 
     dynamodb: set[Access] = field(default_factory=set)
+    secrets: set[SecretAccess] = field(default_factory=set)
     streams: set[Access] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
 
@@ -104,6 +117,7 @@ def _statement(statement: Mapping[str, Any], found: Grants) -> None:
         found.problems.append(f"Resource '*' in {statement!r}")
     if any("*" in action for action in actions):
         found.problems.append(f"wildcard action in {statement!r}")
+    _secrets_statement(actions, resources, found)
     dynamodb_actions = [a.split(":", 1)[1] for a in actions if a.lower().startswith("dynamodb:")]
     if not dynamodb_actions:
         return
@@ -120,6 +134,25 @@ def _statement(statement: Mapping[str, Any], found: Grants) -> None:
         else:
             table, index = target
             found.dynamodb.update(Access(action, table, index) for action in dynamodb_actions)
+
+
+def _secrets_statement(actions: list[str], resources: list[Any], found: Grants) -> None:
+    secret_actions = [a.split(":", 1)[1] for a in actions if a.lower().startswith("secretsmanager:")]
+    for resource in resources if secret_actions else []:
+        if isinstance(resource, dict) and set(resource) == {"Ref"}:
+            found.secrets.update(SecretAccess(action, str(resource["Ref"])) for action in secret_actions)
+        else:
+            found.problems.append(f"secretsmanager grant on {resource!r}: grant it on !Ref <secret>")
+
+
+def secrets_needed_by(
+    calls: Iterable[tuple[str, Mapping[str, Any]]], secret_ids: Mapping[str, str]
+) -> set[SecretAccess]:
+    """The permissions Secrets Manager calls need. `secret_ids`: secret ARN -> logical id."""
+    return {
+        SecretAccess(operation, secret_ids.get(params["SecretId"], params["SecretId"]))
+        for operation, params in calls
+    }
 
 
 def needed(operation: str, params: Mapping[str, Any], table_ids: Mapping[str, str]) -> set[Access]:

@@ -18,19 +18,14 @@ from typing import Any
 import pytest
 
 from tests.security.rendering import ROOT, TEMPLATE, deployed, resources_of_type, template
+from tests.support.template_routes import api_routes
 
 MODES = ("NONE", "API_KEY", "IAM", "COGNITO")
 POOL_ARN = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Example"
-# Open in every mode: the liveness probe, and the API's documentation (a browser reads it).
-PUBLIC_ROUTES = frozenset(
-    {
-        ("/health", "GET"),
-        ("/openapi.json", "GET"),
-        ("/docs", "GET"),
-        ("/docs/swagger-ui.js", "GET"),
-        ("/docs/swagger-ui.css", "GET"),
-    }
-)
+# Open in every mode: the liveness probe, and the API's documentation (a browser reads it), each
+# for GET and for HEAD (which is guarded exactly when its GET is).
+PUBLIC_PATHS = ("/health", "/openapi.json", "/docs", "/docs/swagger-ui.js", "/docs/swagger-ui.css")
+PUBLIC_ROUTES = frozenset((path, method) for path in PUBLIC_PATHS for method in ("GET", "HEAD"))
 REQUIREMENT: dict[str, list[dict[str, list[str]]]] = {
     "API_KEY": [{"api_key": []}],
     "IAM": [{"AWS_IAM": []}],
@@ -43,14 +38,7 @@ def parameters(mode: str) -> dict[str, str]:
 
 
 def function_routes() -> set[tuple[str, str]]:
-    routes = set()
-    for resource in template()["Resources"].values():
-        if resource["Type"] != "AWS::Serverless::Function":
-            continue
-        for event in (resource["Properties"].get("Events") or {}).values():
-            if event["Type"] == "Api":
-                routes.add((event["Properties"]["Path"], event["Properties"]["Method"].upper()))
-    return routes
+    return set(api_routes())
 
 
 def api_body(mode: str) -> dict[str, Any]:

@@ -88,7 +88,7 @@ def test_a_user_registers_themselves_but_nobody_else(cognito):
     mine = call("register", me, path_params=path, body={"userId": me})
 
     assert mine.status == 201
-    attendees = call("list_event_registrations", me, "organizers", path_params=path)
+    attendees = call("list_event_registrations", unique("admin"), "admins", path_params=path)
     assert [r["userId"] for r in attendees.body["registered"]] == [me]
 
 
@@ -148,6 +148,20 @@ def organizer_requests(event_id: str) -> dict[str, dict[str, Any]]:
     }
 
 
+MANAGING = ["update_event", "set_waitlist", "list_event_registrations", "delete_event"]
+
+
+def created_by(organizer: str, groups: str = "organizers") -> str:
+    """An event created through POST /events by `organizer`: they own it."""
+    answer = call("create_event", organizer, groups, body=new_event())
+    assert answer.status == 201
+    return str(answer.body["eventId"])
+
+
+def manage(name: str, caller: str, groups: str, event_id: str) -> Answer:
+    return call(name, caller, groups, **organizer_requests(event_id)[name])
+
+
 @pytest.mark.parametrize("groups", [None, "attendees", "[attendees everyone]", "organizers-team"])
 def test_only_organizers_manage_events(cognito, groups: str | None):
     event_id = an_event()
@@ -160,22 +174,65 @@ def test_only_organizers_manage_events(cognito, groups: str | None):
     assert call("get_event", unique("user"), path_params={"eventId": event_id}).body == before
 
 
-def test_organizers_manage_events(cognito):
-    event_id = an_event()
-    organizer = unique("user")
+def test_an_event_belongs_to_the_organizer_who_created_it(cognito):
+    olga = unique("org")
+    body = {**new_event(), "ownerId": "someone-else"}  # not the client's to choose
+
+    created = call("create_event", olga, "attendees,organizers", body=body)
+
+    assert created.status == 201
+    assert created.body["ownerId"] == olga
+    assert call("get_event", unique("user"), path_params={"eventId": body["eventId"]}).body["ownerId"] == olga
+
+
+def test_organizers_manage_the_events_they_own(cognito):
+    organizer = unique("org")
 
     statuses = {
-        name: call(name, organizer, "attendees,organizers", **request).status
-        for name, request in organizer_requests(event_id).items()
+        name: manage(name, organizer, "organizers", created_by(organizer)).status for name in MANAGING
     }
 
-    assert statuses == {
-        "create_event": 201,
-        "update_event": 200,
-        "set_waitlist": 200,
-        "list_event_registrations": 200,
-        "delete_event": 200,
-    }
+    assert statuses == dict.fromkeys(MANAGING, 200)
+
+
+@pytest.mark.parametrize("name", MANAGING)
+def test_an_organizer_cannot_manage_another_organizers_event(cognito, name: str):
+    olga, oscar = unique("org"), unique("org")
+    event_id = created_by(olga)
+    register_all(event_id, [a_user()])
+    before = call("get_event", olga, path_params={"eventId": event_id}).body
+
+    answer = manage(name, oscar, "organizers", event_id)
+
+    assert (answer.status, answer.body) == (403, FORBIDDEN)  # no attendee names, no change
+    assert call("get_event", olga, path_params={"eventId": event_id}).body == before
+    assert manage(name, olga, "organizers", event_id).status == 200
+
+
+@pytest.mark.parametrize("name", MANAGING)
+def test_probing_ids_tells_an_organizer_no_more_than_a_get(cognito, name: str):
+    oscar = unique("org")
+    missing = unique("evt")
+
+    answer = manage(name, oscar, "organizers", missing)
+
+    assert answer.status == 404
+    assert answer.body == call("get_event", oscar, path_params={"eventId": missing}).body
+
+
+@pytest.mark.parametrize("name", MANAGING)
+def test_administrators_manage_every_event(cognito, name: str):
+    owned, ownerless = created_by(unique("org")), an_event()  # ownerless: created in another mode
+
+    assert manage(name, unique("admin"), "admins", owned).status == 200
+    assert manage(name, unique("admin"), "[attendees admins]", ownerless).status == 200
+
+
+@pytest.mark.parametrize("name", MANAGING)
+def test_an_event_without_owner_is_managed_by_administrators_only(cognito, name: str):
+    event_id = an_event()  # no owner recorded, as for events created with AuthMode NONE
+
+    assert manage(name, unique("org"), "organizers", event_id).status == 403
 
 
 def test_the_organizer_group_is_configurable(cognito):
@@ -184,6 +241,65 @@ def test_the_organizer_group_is_configurable(cognito):
 
     assert call("create_event", unique("user"), "organizers", body=new_event()).status == 403
     assert call("create_event", unique("user"), "event-admins", body=new_event()).status == 201
+
+
+def test_the_administrator_group_is_configurable(cognito):
+    cognito.setenv("ADMIN_GROUP", "staff")
+    clear_caches()
+    event_id = created_by(unique("org"))
+
+    assert manage("update_event", unique("admin"), "admins", event_id).status == 403
+    assert manage("update_event", unique("admin"), "staff", event_id).status == 200
+
+
+# ---------------------------------------------------------------- handing an event over
+
+
+def hand_over(event_id: str, caller: str, groups: str | None, owner_id: str, **headers: str) -> Answer:
+    request = sample(
+        "transfer_event", path_params={"eventId": event_id}, body={"ownerId": owner_id}, headers=dict(headers)
+    )
+    return invoke("transfer_event", as_caller(request, caller, groups))
+
+
+def test_an_administrator_hands_an_event_over(cognito):
+    olga, oscar = unique("org"), unique("org")
+    event_id = created_by(olga)
+
+    answer = hand_over(event_id, unique("admin"), "admins", oscar)
+
+    assert (answer.status, answer.body["ownerId"]) == (200, oscar)
+    assert manage("update_event", olga, "organizers", event_id).status == 403
+    assert manage("update_event", oscar, "organizers", event_id).status == 200
+
+
+@pytest.mark.parametrize("groups", [None, "organizers", "attendees"])
+def test_only_administrators_hand_events_over(cognito, groups: str | None):
+    olga = unique("org")
+    event_id = created_by(olga)
+
+    answer = hand_over(event_id, olga, groups, unique("org"))
+
+    assert (answer.status, answer.body) == (403, FORBIDDEN)
+    assert call("get_event", olga, path_params={"eventId": event_id}).body["ownerId"] == olga
+
+
+def test_a_hand_over_moves_the_etag_so_the_old_owners_edit_in_flight_fails(cognito):
+    olga = unique("org")
+    event_id = created_by(olga)
+    tag = call("get_event", olga, path_params={"eventId": event_id}).headers["etag"]
+
+    assert hand_over(event_id, unique("admin"), "admins", unique("org"), **{"If-Match": tag}).status == 200
+    assert hand_over(event_id, unique("admin"), "admins", olga, **{"If-Match": tag}).status == 412
+
+
+@pytest.mark.parametrize("owner_id", ["", "a b", "a/b", "x" * 101])
+def test_a_hand_over_names_a_valid_owner(cognito, owner_id: str):
+    assert hand_over(an_event(), unique("admin"), "admins", owner_id).status == 422
+
+
+def test_handing_over_a_missing_event_is_404(cognito):
+    assert hand_over(unique("evt"), unique("admin"), "admins", unique("org")).status == 404
 
 
 @pytest.mark.parametrize(

@@ -153,3 +153,31 @@ def test_the_identity_header_means_nothing_to_the_default_server(api_url):
     user_id = unique("user")
     assert someone("POST", "/users", {"userId": user_id, "name": "Open"}).status_code == 201
     assert someone("GET", f"/users/{user_id}").status_code == 200
+
+
+def test_an_organizer_manages_only_their_own_events_until_an_administrator_hands_one_over(
+    cognito_server, organizer
+):
+    # The review's finding: olga's event, read, renamed, toggled and deleted by oscar (all 200).
+    olga = organizer
+    oscar = Client(cognito_server.url, f"{unique('org')}; groups={ORGANIZERS}")
+    admin = Client(cognito_server.url, f"{unique('admin')}; groups=admins")
+    event_id = an_event(olga)
+    path = f"/events/{event_id}"
+
+    refused = [
+        oscar("GET", f"{path}/registrations"),
+        oscar("PUT", path, {"title": "Taken over"}),
+        oscar("PUT", f"{path}/waitlist", {"waitlistEnabled": False}),
+        oscar("PUT", f"{path}/owner", {"ownerId": "oscar"}),
+        oscar("DELETE", path),
+    ]
+    assert [(r.status_code, r.json()) for r in refused] == [(403, {"detail": "Forbidden"})] * 5
+    assert oscar("GET", path).json()["title"] == "Cognito"
+
+    oscar_id = oscar.headers[HEADER].split(";")[0]
+    handed = admin("PUT", f"{path}/owner", {"ownerId": oscar_id})
+    assert (handed.status_code, handed.json()["ownerId"]) == (200, oscar_id)
+    assert olga("PUT", path, {"title": "Mine again"}).status_code == 403
+    assert oscar("PUT", path, {"title": "Oscar's now"}).json()["title"] == "Oscar's now"
+    assert oscar("DELETE", path).status_code == 200

@@ -1,4 +1,4 @@
-"""Least privilege, proved: each function's policies grant exactly the DynamoDB access its code uses.
+"""Least privilege, proved: each function's policies grant exactly the AWS access its code uses.
 
 For every function, scenarios drive its handler through the branches of its code path (found,
 missing, conflicts, waitlists and promotions, paging, deletes and their recovery, Idempotency-Key
@@ -7,7 +7,10 @@ Every DynamoDB API call the handler makes is recorded at the botocore client and
 the permissions it needs (tests/security/iam.py). That set must equal what the function's
 `Policies` in template.yaml grant: a missing grant would fail in AWS, an extra one is privilege
 the code does not use. A function with DynamoDB grants fails the check until it has scenarios
-here; one without (the docs, say) has nothing to prove.
+here; one without (the docs, say) has nothing to prove. Secrets Manager reads are recorded and
+compared the same way: every function runs with the page token key's secret in its environment
+(PAGE_TOKEN_SECRET_ARN, a moto secret per template secret, named after its logical id), so a
+function that reads it without the grant, or has the grant without reading it, fails.
 
 Setup (the "Given" data) goes through the domain outside the recording, so only the handler's
 own calls count. Tables are named after their logical ids, as everywhere in the tests.
@@ -76,6 +79,26 @@ def functions() -> dict[str, Function]:
     return found
 
 
+def secret_names() -> list[str]:
+    """The template's Secrets Manager secrets, by logical id (moto's are named after them)."""
+    return [
+        name
+        for name, resource in template()["Resources"].items()
+        if resource["Type"] == "AWS::SecretsManager::Secret"
+    ]
+
+
+def page_token_secret() -> str:
+    """The one secret the template gives functions as PAGE_TOKEN_SECRET_ARN."""
+    (name,) = {
+        str(variables["PAGE_TOKEN_SECRET_ARN"]["Ref"])
+        for function in functions().values()
+        if "PAGE_TOKEN_SECRET_ARN"
+        in (variables := function.properties.get("Environment", {}).get("Variables", {}))
+    }
+    return name
+
+
 def table_ids() -> dict[str, str]:
     """Table name -> logical id: the tests name every table after its logical id."""
     return {
@@ -93,7 +116,9 @@ class Lab:
     """Runs handlers with every DynamoDB call recorded; `failing` tables answer an error."""
 
     client: Any
+    secret_ids: dict[str, str] = field(default_factory=dict)  # ARN -> the secret's logical id
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    secret_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     failing: set[str] = field(default_factory=set)
     recording: bool = False
 
@@ -131,6 +156,10 @@ class Lab:
         if touched & self.failing:
             raise ClientError({"Error": {"Code": "ValidationException", "Message": "injected"}}, operation)
 
+    def on_secret_call(self, operation: str, params: dict[str, Any]) -> None:
+        if self.recording:
+            self.secret_calls.append((operation, copy.deepcopy(params)))
+
 
 @pytest.fixture(scope="module")
 def moto_client() -> Iterator[Any]:
@@ -138,18 +167,34 @@ def moto_client() -> Iterator[Any]:
         yield client
 
 
+@pytest.fixture(scope="module")
+def secret_ids(moto_client: Any) -> dict[str, str]:
+    """The template's secrets in moto, named after their logical ids: ARN -> logical id."""
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    return {
+        secrets.create_secret(Name=name, SecretString=uuid.uuid4().hex)["ARN"]: name
+        for name in secret_names()
+    }
+
+
 @pytest.fixture
-def lab(moto_client: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
+def lab(moto_client: Any, secret_ids: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
     set_environment(monkeypatch)
     monkeypatch.delenv("AUTH_MODE", raising=False)
+    monkeypatch.delenv("PAGE_TOKEN_SECRET", raising=False)  # the key comes from the secret, as in AWS
+    (arn,) = [arn for arn, name in secret_ids.items() if name == page_token_secret()]
+    monkeypatch.setenv("PAGE_TOKEN_SECRET_ARN", arn)
     monkeypatch.setattr(retry.time, "sleep", lambda _: None)
     fresh_tables(moto_client)
-    the_lab = Lab(moto_client)
+    the_lab = Lab(moto_client, secret_ids)
     make_api_call = BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        if client.meta.service_model.service_name == "dynamodb":
+        service = client.meta.service_model.service_name
+        if service == "dynamodb":
             the_lab.on_call(operation, params)
+        elif service == "secretsmanager":
+            the_lab.on_secret_call(operation, params)
         return make_api_call(client, operation, params)
 
     monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
@@ -307,6 +352,17 @@ def scenario_set_waitlist(lab: Lab) -> None:
     set_capacity_behind_the_api(lab, event_id, 3)
     lab.invoke("set_waitlist", request("set_waitlist", path_params=path, body={"waitlistEnabled": True}))
     lab.invoke("set_waitlist", request("set_waitlist", path_params={"eventId": unique("missing")}))
+
+
+def scenario_transfer_event(lab: Lab) -> None:
+    event_id, _ = event_with_waitlist(capacity=1, waiting=2)
+    path = {"eventId": event_id}
+    lab.invoke("transfer_event", request("transfer_event", path_params=path))
+    # An update that died before promoting into the spots it opened: the next write promotes.
+    set_capacity_behind_the_api(lab, event_id, 3)
+    body = {"ownerId": unique("organizer")}
+    lab.invoke("transfer_event", request("transfer_event", path_params=path, body=body))
+    lab.invoke("transfer_event", request("transfer_event", path_params={"eventId": unique("missing")}))
 
 
 def scenario_create_user(lab: Lab) -> None:
@@ -589,6 +645,7 @@ SCENARIOS: dict[str, Callable[[Lab], None]] = {
     "update_event": scenario_update_event,
     "delete_event": scenario_delete_event,
     "set_waitlist": scenario_set_waitlist,
+    "transfer_event": scenario_transfer_event,
     "create_user": scenario_create_user,
     "get_user": scenario_get_user,
     "register": scenario_register,
@@ -614,7 +671,7 @@ def code_path_extras(needed: set[iam.Access]) -> set[iam.Access]:
     return set()
 
 
-def describe(accesses: set[iam.Access]) -> str:
+def describe(accesses: set[iam.Access] | set[iam.SecretAccess]) -> str:
     return "\n  ".join(sorted(map(str, accesses))) or "(none)"
 
 
@@ -627,13 +684,12 @@ def test_policies_grant_exactly_the_dynamodb_access_the_code_uses(lab: Lab, dire
     function = functions()[directory]
     granted = iam.grants(function.properties)
     if directory not in SCENARIOS:
-        # Without DynamoDB grants there is no privilege to prove unused (a call it needs would
-        # fail in AWS, but that is not a security question); with some, scenarios must show them.
-        assert not granted.dynamodb, (
-            f"{function.logical_id} may use DynamoDB: add scenarios for functions/{directory} to"
-            f" {__name__}.SCENARIOS"
-        )
-        pytest.skip(f"{function.logical_id}: no DynamoDB grants and no scenarios")
+        # Without grants there is no privilege to prove unused (a call it needs would fail in
+        # AWS, but that is not a security question); with some, scenarios must show them.
+        missing_scenarios = f"add scenarios for functions/{directory} to {__name__}.SCENARIOS"
+        assert not granted.dynamodb, f"{function.logical_id} may use DynamoDB: {missing_scenarios}"
+        assert not granted.secrets, f"{function.logical_id} may read a secret: {missing_scenarios}"
+        pytest.skip(f"{function.logical_id}: no DynamoDB or secret grants and no scenarios")
 
     # When its handler runs through its scenarios
     SCENARIOS[directory](lab)
@@ -645,6 +701,12 @@ def test_policies_grant_exactly_the_dynamodb_access_the_code_uses(lab: Lab, dire
     assert (needed - granted.dynamodb, granted.dynamodb - needed) == (set(), set()), (
         f"{function.logical_id}:\n missing (AccessDenied in AWS):\n  {describe(needed - granted.dynamodb)}"
         f"\n unused (excess privilege):\n  {describe(granted.dynamodb - needed)}"
+    )
+    # And so are its secret reads (only the listings read one: the page token key)
+    secrets_needed = iam.secrets_needed_by(lab.secret_calls, lab.secret_ids)
+    assert (secrets_needed - granted.secrets, granted.secrets - secrets_needed) == (set(), set()), (
+        f"{function.logical_id}:\n missing:\n  {describe(secrets_needed - granted.secrets)}"
+        f"\n unused:\n  {describe(granted.secrets - secrets_needed)}"
     )
 
 

@@ -154,3 +154,50 @@ def test_api_gateway_errors_use_the_apis_shape_and_5xx_name_the_request():
 def test_the_business_metrics_namespace_is_set_for_every_function():
     variables = template()["Globals"]["Function"]["Environment"]["Variables"]
     assert variables["POWERTOOLS_METRICS_NAMESPACE"]
+
+
+# ---------------------------------------------------------------- the page token key
+
+LISTING_FUNCTIONS = {"ListEventsFunction", "ListEventRegistrationsFunction", "ListUserRegistrationsFunction"}
+GIVEN_KEY = "k" * 40
+
+
+def test_the_page_token_key_has_no_public_default():
+    parameter = template()["Parameters"]["PageTokenSecret"]
+    assert (parameter["Default"], parameter["NoEcho"]) == ("", True)
+    allowed = re.compile(parameter["AllowedPattern"])
+    assert allowed.fullmatch("")
+    assert allowed.fullmatch(GIVEN_KEY)
+    assert not allowed.fullmatch("change-me-in-production")  # too short to be a key
+
+
+def test_each_stack_generates_its_page_token_key_unless_one_is_given():
+    generated = deployed()["Resources"]["PageTokenSecretStore"]["Properties"]
+    given = deployed({"PageTokenSecret": GIVEN_KEY})["Resources"]["PageTokenSecretStore"]["Properties"]
+
+    assert "SecretString" not in generated
+    assert generated["GenerateSecretString"]["PasswordLength"] >= 32
+    assert (given["SecretString"], "GenerateSecretString" in given) == (GIVEN_KEY, False)
+
+
+@pytest.mark.parametrize("overrides", [{}, {"PageTokenSecret": GIVEN_KEY}], ids=["generated", "given"])
+def test_only_the_listings_know_where_the_key_is_and_no_function_holds_it(overrides: dict[str, str]):
+    variables = {
+        name: function["Properties"].get("Environment", {}).get("Variables", {})
+        for name, function in functions(deployed(overrides)).items()
+    }
+
+    with_secret = {name for name, values in variables.items() if "PAGE_TOKEN_SECRET_ARN" in values}
+    assert with_secret == LISTING_FUNCTIONS
+    assert all(
+        variables[name]["PAGE_TOKEN_SECRET_ARN"] == {"Ref": "PageTokenSecretStore"} for name in with_secret
+    )
+    assert all(values.get("PAGE_TOKEN_SECRET", "") == "" for values in variables.values())
+    assert GIVEN_KEY not in json.dumps(variables)
+
+
+def test_no_samconfig_environment_sets_the_page_token_key():
+    # A key in samconfig.toml would be in the repository; without one each stack generates its own.
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    for environment in ("default", "prod"):
+        assert "PageTokenSecret" not in config[environment]["deploy"]["parameters"]["parameter_overrides"]

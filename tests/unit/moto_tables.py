@@ -17,8 +17,11 @@ import pytest
 from moto import mock_aws
 from samcli.yamlhelper import yaml_parse
 
+from event_core.page_token_key import stored_key
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
+from event_core.store.secrets import secretsmanager
+from tests.support.page_tokens import TEST_PAGE_TOKEN_KEY
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 REGION = "us-east-1"
@@ -42,12 +45,13 @@ ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_NAMESPACE": "test",
     "POWERTOOLS_SERVICE_NAME": "test",
+    "PAGE_TOKEN_SECRET": TEST_PAGE_TOKEN_KEY,
 }
 # Unset so that the code under test sees defaults, whatever the outer shell exported.
 UNSET = (
     "DYNAMODB_ENDPOINT",
     "ALLOWED_ORIGINS",
-    "PAGE_TOKEN_SECRET",
+    "PAGE_TOKEN_SECRET_ARN",
     "MAX_BODY_BYTES",
     "AWS_PROFILE",
     "AWS_ENDPOINT_URL",
@@ -80,8 +84,10 @@ def _plain(value: Any) -> Any:
 
 
 def clear_caches() -> None:
-    """Forget the cached settings and client, so the next call sees the current env and mock."""
+    """Forget the cached settings, clients and key, so the next call sees the current env and mock."""
     dynamodb.cache_clear()
+    secretsmanager.cache_clear()
+    stored_key.cache_clear()
     get_settings.cache_clear()
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from event_core import attendance, errors, events
 from event_core.attendance import event_registrations, user_registrations
+from event_core.authorization import Manager
 from event_core.clock import iso_ago, now_iso
 from event_core.event_listing import list_events
 from event_core.events import STALE_DELETE_SECONDS, create_event, delete_event, get_event
@@ -84,7 +85,9 @@ def test_interrupted_delete_hides_the_event_and_deleting_again_finishes(ddb):
     event_id = an_event(capacity=1, waitlist=True)
     holder, waiting = some_users(2)
     register_all(event_id, [holder, waiting])
-    assert event_store.mark_deleted(event_id, iso_ago(STALE_DELETE_SECONDS + 1), owner="a-delete-that-died")
+    assert event_store.mark_deleted(
+        event_id, iso_ago(STALE_DELETE_SECONDS + 1), deletion="a-delete-that-died"
+    )
 
     # Then readers already see it as gone
     with pytest.raises(errors.EventNotFound):
@@ -114,7 +117,7 @@ def test_a_second_delete_leaves_a_delete_in_progress_alone(ddb):
     # Given a delete in progress: tombstoned just now, registrations not yet purged
     event_id = an_event(capacity=2, waitlist=True)
     register_all(event_id, some_users(3))
-    assert event_store.mark_deleted(event_id, now_iso(), owner="a-running-delete")
+    assert event_store.mark_deleted(event_id, now_iso(), deletion="a-running-delete")
 
     # When another delete arrives
     with pytest.raises(errors.EventNotFound):
@@ -165,3 +168,36 @@ def test_a_page_token_of_a_deleted_event_does_not_page_its_successor(ddb):
     # When the cursor is used, then it is refused
     with pytest.raises(errors.InvalidPageToken):
         attendance.event_registrations(event_id, limit=1, next_token=token)
+
+
+def test_a_delete_by_an_owner_whose_event_was_just_handed_over_deletes_nothing(ddb, monkeypatch):
+    # Given olga's event with an attendee, handed over to oscar after olga's delete checked it
+    olga, oscar = Manager(user_id="olga", administers=False), Manager(user_id="oscar", administers=False)
+    event_id = create_event(EventCreate.model_validate(_body()), manager=olga).eventId
+    register_all(event_id, [a_user()])
+    real_mark_deleted = event_store.mark_deleted
+
+    def handed_over_first(*args: object, **kwargs: object) -> bool:
+        events.update_event(event_id, {"ownerId": "oscar"})
+        return real_mark_deleted(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(event_store, "mark_deleted", handed_over_first)
+
+    # When olga's delete writes its tombstone, then Forbidden, and the event is whole
+    with pytest.raises(errors.Forbidden):
+        delete_event(event_id, manager=olga)
+    monkeypatch.setattr(event_store, "mark_deleted", real_mark_deleted)
+    assert get_event(event_id).event.ownerId == "oscar"
+    assert len(read_tables(ddb, event_id).rows) == 1
+    assert delete_event(event_id, manager=oscar).eventId == event_id
+
+
+def _body() -> dict[str, object]:
+    return {
+        "title": "Owned",
+        "description": "Owned by an organizer",
+        "date": "2027-05-01",
+        "location": "Hall",
+        "capacity": 3,
+        "organizer": "Olga",
+    }

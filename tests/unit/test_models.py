@@ -176,7 +176,19 @@ def test_date_must_be_a_string(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["evt-1", "a", "A_b.c:d-9", "x" * 100, "3f2b8c1e-9a4d-4c55-8e0f-2b7d9c6a1e44"]
+    "value",
+    [
+        "evt-1",
+        "a",
+        "A_b.c:d-9",
+        "x" * 100,
+        "3f2b8c1e-9a4d-4c55-8e0f-2b7d9c6a1e44",
+        ".a",
+        "a.",
+        "..a",
+        "a..b",
+        "-.-",
+    ],
 )
 def test_ids_from_the_safe_alphabet_are_accepted(value):
     assert is_valid_id(value)
@@ -200,6 +212,10 @@ def test_ids_from_the_safe_alphabet_are_accepted(value):
         "evt-1\n",
         "a*b",
         "{id}",
+        ".",
+        "..",
+        "...",
+        "." * 100,
     ],
 )
 def test_ids_outside_the_safe_alphabet_are_rejected(value):

@@ -26,6 +26,9 @@ LOG = logging.getLogger(__name__)
 # Process basics a local interpreter needs; a Lambda sandbox has its own.
 PASSTHROUGH_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "SYSTEMROOT")
 DUMMY_CREDENTIALS = {"region": REGION, "key": "local", "secret": "local"}
+# The page token key of the functions that page (in AWS: the stack's secret, PAGE_TOKEN_SECRET_ARN),
+# unless the shell sets PAGE_TOKEN_SECRET. Local only, like env.local.json's.
+LOCAL_PAGE_TOKEN_SECRET = "local-development-only"  # noqa: S105 - local only, not a credential
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,9 @@ def environment(function: Function, ddb_endpoint: str, shell_env: Mapping[str, s
         "POWERTOOLS_TRACE_DISABLED": "true",
         "PYTHONUNBUFFERED": "1",
     }
+    if "PAGE_TOKEN_SECRET_ARN" in declared:  # no Secrets Manager here: the key itself
+        local["PAGE_TOKEN_SECRET_ARN"] = ""
+        local["PAGE_TOKEN_SECRET"] = shell_env.get("PAGE_TOKEN_SECRET") or LOCAL_PAGE_TOKEN_SECRET
     return {**basics, **lambda_env, **local}
 
 

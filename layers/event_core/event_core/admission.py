@@ -157,35 +157,15 @@ def _row(request: QueuedRequest, status: str, now: str, ticket: int | None = Non
 def _event_update(
     stored: StoredEvent, owner: str, batch: Batch, *, release: bool, backlog: bool
 ) -> dict[str, Any]:
-    event = stored.event
-    values: dict[str, object] = {
-        "registered": batch.registered,
-        "waiting": batch.waiting,
-        "ticket": batch.next_ticket,
-        "owner": owner,
-        "seen_registered": event.registeredCount,
-        "seen_waiting": event.waitlistCount,
-        "seen_ticket": stored.waitlist_seq_next,
-        "seen_status": event.status,
-        "seen_capacity": event.capacity,
-        "seen_waitlist": event.waitlistEnabled,
-    }
-    update = "SET registeredCount = :registered, waitlistCount = :waiting, waitlistSeqNext = :ticket"
-    if release:
-        update += " REMOVE writer, writerUntil, backlogged"
-    else:
-        update += ", writerUntil = :until, backlogged = :backlog"
-        values["until"] = admission.now_ms() + int(LEASE_SECONDS * 1000)
-        values["backlog"] = backlog
-    return events.update_action(
-        event.eventId,
-        update=update,
-        condition=(
-            "writer = :owner AND registeredCount = :seen_registered AND waitlistCount = :seen_waiting"
-            " AND waitlistSeqNext = :seen_ticket AND #status = :seen_status"
-            " AND #capacity = :seen_capacity AND waitlistEnabled = :seen_waitlist"
-        ),
-        values=values,
+    until = None if release else admission.now_ms() + int(LEASE_SECONDS * 1000)
+    return events.admit_batch_action(
+        stored,
+        owner,
+        registered=batch.registered,
+        waiting=batch.waiting,
+        next_ticket=batch.next_ticket,
+        renew_until=until,
+        backlogged=backlog,
     )
 
 

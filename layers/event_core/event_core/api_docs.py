@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from event_core.http import MAX_LISTED_ERRORS
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
@@ -24,23 +26,31 @@ class ValidationIssue(BaseModel):
 
 
 class ValidationErrorBody(BaseModel):
-    """422: what was wrong with the request, FastAPI-compatible."""
+    """422: what was wrong with the request, FastAPI-compatible. At most 20 issues are listed;
+    if there were more, a last one of type `too_many_errors` counts the others."""
 
-    detail: list[ValidationIssue]
+    detail: Annotated[list[ValidationIssue], Field(min_length=1, max_length=MAX_LISTED_ERRORS + 1)]
 
 
 _MEANING = {
     400: "Bad request: no fields to update, or an invalid nextToken",
+    403: "Forbidden (AuthMode COGNITO): this caller may not do this",
     404: "Not found",
     409: "Conflict with the current state",
     412: "Precondition Failed: the event changed since the ETag sent in If-Match; nothing was written",
     413: "Request body too large",
-    415: "Unsupported Media Type: the body must be JSON",
+    415: "Unsupported Media Type: the body must be declared `application/json` (UTF-8)",
     422: "The request failed validation",
     500: "Internal server error",
     503: "Busy after retries; nothing was written. Retry after `Retry-After` seconds",
 }
 
+
+# The 403 of the routes that manage one event.
+MANAGERS_ONLY = (
+    "Forbidden (AuthMode COGNITO): not an organizer, or another organizer's event (only its owner"
+    " and administrators manage it)"
+)
 
 _RETRY_AFTER: dict[str, OpenAPIResponseHeader] = {
     "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
@@ -81,3 +91,14 @@ def errors(*codes: int, **messages: str) -> dict[int, OpenAPIResponse]:
         if code == 503:
             documented[code]["headers"] = _RETRY_AFTER
     return documented
+
+
+def edit_errors(*codes: int, **messages: str) -> dict[int, OpenAPIResponse]:
+    """`errors` of a route that edits one event under If-Match (403, 404, 412, 413, 415 and 503
+    included); `messages` as for `errors`, overriding these defaults."""
+    defaults = {
+        "e403": MANAGERS_ONLY,
+        "e404": "Event not found",
+        "e412": "Precondition Failed: the event changed since the ETag sent in If-Match",
+    }
+    return errors(*codes, 403, 404, 412, 413, 415, 503, **(defaults | messages))

@@ -8,11 +8,16 @@ Lambda's response limit, and each page costs reads proportional to its size.
 
 from __future__ import annotations
 
-from typing import Any
-
+from event_core.authorization import EVERY_EVENT, Manager
 from event_core.errors import UserNotFound
-from event_core.events import get_event, incarnation
+from event_core.events import get_managed_event, incarnation
 from event_core.ids import is_valid_id
+from event_core.models.page_cursors import (
+    EventRegistrationsCursor,
+    RegisteredPhase,
+    UserRegistrationsCursor,
+    WaitlistPhase,
+)
 from event_core.models.registrations import (
     EventRegistrations,
     Registration,
@@ -21,7 +26,7 @@ from event_core.models.registrations import (
 )
 from event_core.pagination import decode_token, encode_token
 from event_core.store import registrations, snapshot, users
-from event_core.store.registrations import REGISTERED_INDEX, WAITLIST_INDEX, StoredRegistration
+from event_core.store.registrations import StoredRegistration
 from event_core.waitlist import position
 
 
@@ -35,39 +40,40 @@ def _public(stored: StoredRegistration, waitlist_position: int | None = None) ->
     )
 
 
-def event_registrations(event_id: str, *, limit: int, next_token: str | None) -> EventRegistrations:
-    event = get_event(event_id).event
+def event_registrations(
+    event_id: str, *, limit: int, next_token: str | None, manager: Manager = EVERY_EVENT
+) -> EventRegistrations:
+    """A page of the event's attendees, then its waitlist; only for a `manager` of the event."""
+    event = get_managed_event(event_id, manager).event
     scope = f"event-registrations:{event_id}:{incarnation(event)}"  # a cursor names one incarnation
-    state: dict[str, Any] = decode_token(scope, next_token) or {"phase": "registered", "key": None}
+    cursor = decode_token(scope, next_token, EventRegistrationsCursor)
+    at = cursor.root if cursor else None
     registered: list[Registration] = []
     waitlisted: list[Registration] = []
-    following: dict[str, Any] | None = None
+    following: RegisteredPhase | WaitlistPhase | None = None
     remaining = limit
 
-    if state.get("phase") == "registered":
-        page, last_key = registrations.index_page(
-            REGISTERED_INDEX, event_id, limit=remaining, start_key=state.get("key")
+    waitlist_after = at.after if isinstance(at, WaitlistPhase) else None
+    if not isinstance(at, WaitlistPhase):  # the first page, or part way through the attendees
+        page, last_key = registrations.registered_page(
+            event_id, limit=remaining, after=at.after if at else None
         )
         registered = [_public(r) for r in page]
         remaining -= len(page)
         if last_key:
-            following = {"phase": "registered", "key": last_key}
-        else:
-            state = {"phase": "waitlisted", "key": None}
+            following = RegisteredPhase(phase="registered", after=last_key)
 
-    if following is None and state.get("phase") == "waitlisted":
+    if following is None:
         if remaining > 0:
-            page, last_key = registrations.index_page(
-                WAITLIST_INDEX, event_id, limit=remaining, start_key=state.get("key")
-            )
+            page, last_waiting = registrations.waitlist_page(event_id, limit=remaining, after=waitlist_after)
             # Positions as of this page's read: people who left since the last page move
             # everyone behind them up, so a page never shows a gap or an old place.
-            ahead = (position(page[0]) or 1) - 1 if page and state.get("key") else 0
+            ahead = (position(page[0]) or 1) - 1 if page and waitlist_after else 0
             waitlisted = [_public(r, ahead + i + 1) for i, r in enumerate(page)]
-            if last_key:
-                following = {"phase": "waitlisted", "key": last_key}
+            if last_waiting:
+                following = WaitlistPhase(phase="waitlisted", after=last_waiting)
         elif event.waitlistCount > 0:
-            following = state
+            following = WaitlistPhase(phase="waitlisted", after=waitlist_after)
 
     return EventRegistrations(
         eventId=event_id,
@@ -75,7 +81,7 @@ def event_registrations(event_id: str, *, limit: int, next_token: str | None) ->
         waitlisted=waitlisted,
         registeredCount=event.registeredCount,
         waitlistCount=event.waitlistCount,
-        nextToken=encode_token(scope, following) if following else None,
+        nextToken=encode_token(scope, EventRegistrationsCursor(following)) if following else None,
     )
 
 
@@ -83,8 +89,8 @@ def user_registrations(user_id: str, *, limit: int, next_token: str | None) -> U
     if not is_valid_id(user_id) or users.get(user_id) is None:
         raise UserNotFound()
     scope = f"user-registrations:{user_id}"
-    state = decode_token(scope, next_token)
-    page, last_key = registrations.user_page(user_id, limit=limit, start_key=state["key"] if state else None)
+    after = decode_token(scope, next_token, UserRegistrationsCursor)
+    page, following = registrations.user_page(user_id, limit=limit, after=after)
     # The user index is eventually consistent: re-read the page's rows and events consistently.
     events_by_id, current = snapshot.events_and_registrations([(r.event_id, r.user_id) for r in page])
     entries: list[UserRegistration] = []
@@ -103,5 +109,5 @@ def user_registrations(user_id: str, *, limit: int, next_token: str | None) -> U
                 registeredAt=stored.registered_at,
             )
         )
-    token = encode_token(scope, {"key": last_key}) if last_key else None
+    token = encode_token(scope, following) if following else None
     return UserRegistrationsPage(registrations=entries, count=len(entries), nextToken=token)

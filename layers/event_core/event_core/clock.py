@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 
-def utc_iso(moment: datetime) -> str:
-    """An aware datetime as fixed-width UTC text: 2027-05-14T07:30:00.000000Z."""
+def iso(moment: datetime) -> str:
+    """A server timestamp of `moment` (an aware datetime)."""
     return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def now_iso() -> str:
-    return utc_iso(datetime.now(UTC))
+    return iso(datetime.now(UTC))
 
 
 def iso_ago(seconds: float) -> str:
-    return utc_iso(datetime.now(UTC) - timedelta(seconds=seconds))
+    return iso(datetime.now(UTC) - timedelta(seconds=seconds))

@@ -8,28 +8,34 @@ last event from it.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, get_args
+from typing import get_args
 
-from event_core.errors import InvalidPageToken
 from event_core.models.events import Event, EventPage, EventStatus
+from event_core.models.page_cursors import EventsByStatusCursor, EventsCursor
 from event_core.pagination import decode_token, encode_token
 from event_core.store import events
-from event_core.store.codec import Item
 from event_core.store.events import DatedEvent, DatedPage
 
-STATUSES: tuple[str, ...] = get_args(EventStatus)
+STATUSES: tuple[EventStatus, ...] = get_args(EventStatus)
 
-# Where each status's read resumes: after an index key, or (None) at its start. A status that
-# is not there is finished.
-Positions = dict[str, Item | None]
+# Where each status's read resumes: after a position, or (None) at its start. A status that is
+# not there is finished.
+Positions = dict[EventStatus, EventsByStatusCursor | None]
 
 
 def list_events(*, status: str | None, limit: int, next_token: str | None) -> EventPage:
-    scope = f"events-by-date:{status or '*'}"  # tokens of the text-ordered listing are refused
-    state = decode_token(scope, next_token)
-    positions = _positions(state, [status] if status else list(STATUSES))
-    page, following = merged_page(positions, limit)
-    token = encode_token(scope, {"after": following}) if following else None
+    scope = f"events-by-date:{status or '*'}"  # tokens of the listing by date text are refused
+    cursor: EventsCursor | EventsByStatusCursor | None
+    if status is None:
+        positions = _positions(decode_token(scope, next_token, EventsCursor))
+        page, following = merged_page(positions, limit)
+        cursor = EventsCursor(after=following) if following else None
+    else:
+        read = events.by_date(
+            status, limit=limit, after=decode_token(scope, next_token, EventsByStatusCursor)
+        )
+        page, cursor = [dated.event for dated in read.events], read.last
+    token = encode_token(scope, cursor) if cursor else None
     return EventPage(events=page, count=len(page), nextToken=token)
 
 
@@ -41,7 +47,9 @@ def merged_page(positions: Positions, limit: int) -> tuple[list[Event], Position
     up but the index holds more of it, since its next event might come first.
     """
     reads = {status: events.by_date(status, limit=limit, after=after) for status, after in positions.items()}
-    ahead: dict[str, deque[DatedEvent]] = {status: deque(read.events) for status, read in reads.items()}
+    ahead: dict[EventStatus, deque[DatedEvent]] = {
+        status: deque(read.events) for status, read in reads.items()
+    }
     resume = dict(positions)
     page: list[Event] = []
     while len(page) < limit and not any(_used_up(ahead[s], reads[s]) for s in reads):
@@ -56,21 +64,17 @@ def merged_page(positions: Positions, limit: int) -> tuple[list[Event], Position
     for status, read in reads.items():
         if ahead[status]:
             following[status] = resume[status]
-        elif read.last_key is not None:
-            following[status] = read.last_key
+        elif read.last is not None:
+            following[status] = read.last
     return page, following
 
 
 def _used_up(ahead: deque[DatedEvent], read: DatedPage) -> bool:
-    return not ahead and read.last_key is not None
+    return not ahead and read.last is not None
 
 
-def _positions(state: dict[str, Any] | None, statuses: list[str]) -> Positions:
-    if state is None:
-        return dict.fromkeys(statuses)
-    after = state.get("after")
-    if not isinstance(after, dict) or not after or not set(after) <= set(statuses):
-        raise InvalidPageToken()
-    if not all(key is None or isinstance(key, dict) for key in after.values()):
-        raise InvalidPageToken()
-    return after
+def _positions(cursor: EventsCursor | None) -> Positions:
+    """Each status's position, in the order of STATUSES (which breaks ties between statuses)."""
+    if cursor is None:
+        return dict.fromkeys(STATUSES)
+    return {status: cursor.after[status] for status in STATUSES if status in cursor.after}

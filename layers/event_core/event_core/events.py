@@ -9,8 +9,9 @@ import time
 from typing import Any
 
 from event_core import business_metrics
+from event_core.authorization import EVERY_EVENT, Manager
 from event_core.clock import iso_ago, now_iso
-from event_core.errors import Busy, CapacityBelowRegistered, EventNotFound, NoFieldsToUpdate
+from event_core.errors import Busy, CapacityBelowRegistered, EventNotFound, Forbidden, NoFieldsToUpdate
 from event_core.ids import is_valid_id, new_id
 from event_core.models.events import Event, EventCreate, EventDeleted
 from event_core.preconditions import check_if_match, parse_if_match
@@ -39,11 +40,14 @@ def etag(stored: StoredEvent) -> str:
     return f'"{stored.event.eventId}.{incarnation(stored.event)}.{stored.revision}"'
 
 
-def create_event(request: EventCreate) -> Event:
+def create_event(request: EventCreate, *, manager: Manager = EVERY_EVENT) -> Event:
+    """Store a new event, owned by the manager who creates it (COGNITO; else owned by nobody)."""
     now = now_iso()
     fields = request.model_dump(mode="json")
     fields["eventId"] = request.eventId or new_id()
-    event = Event(**fields, registeredCount=0, waitlistCount=0, createdAt=now, updatedAt=now)
+    event = Event(
+        **fields, ownerId=manager.user_id, registeredCount=0, waitlistCount=0, createdAt=now, updatedAt=now
+    )
     with_retries(lambda: events.put_new(event))
     return event
 
@@ -55,8 +59,28 @@ def get_event(event_id: str) -> StoredEvent:
     return stored
 
 
-def update_event(event_id: str, changes: dict[str, Any], *, if_match: str | None = None) -> StoredEvent:
+def get_managed_event(event_id: str, manager: Manager) -> StoredEvent:
+    """The event, if `manager` may manage it: EventNotFound, or Forbidden for another's event.
+
+    Events are public (any caller reads them), so the 403 tells nobody more than a GET would.
+    """
+    stored = get_event(event_id)
+    if not manager.manages(stored.event.ownerId):
+        raise Forbidden()
+    return stored
+
+
+def update_event(
+    event_id: str,
+    changes: dict[str, Any],
+    *,
+    if_match: str | None = None,
+    manager: Manager = EVERY_EVENT,
+) -> StoredEvent:
     """Apply the changes atomically; spots they open go to the waitlist's head, in order.
+
+    Only a `manager` of the event may: the write is conditioned on the revision whose owner was
+    checked, and a transfer of ownership moves the revision.
 
     With `if_match` (an If-Match header) the changes apply only to the revision it names, else
     PreconditionFailed: the write is conditioned on the revision the check read, so a concurrent
@@ -69,7 +93,9 @@ def update_event(event_id: str, changes: dict[str, Any], *, if_match: str | None
     # More spots opening than one transaction promotes: the first transaction also writes a
     # note in the admission queue, so that whatever happens to this request (busy, killed) the
     # queue's writer fills them all; the note is only ever seen with the change applied.
-    stored, more_due, note = with_retries(lambda: _apply_once(event_id, changes, if_match, noting=True))
+    stored, more_due, note = with_retries(
+        lambda: _apply_once(event_id, changes, if_match, manager=manager, noting=True)
+    )
     try:
         while more_due:  # the rest of a large capacity raise, a batch at a time
             stored, more_due, _ = with_retries(lambda: _apply_once(event_id, {}))
@@ -81,13 +107,18 @@ def update_event(event_id: str, changes: dict[str, Any], *, if_match: str | None
 
 
 def _apply_once(
-    event_id: str, changes: dict[str, Any], if_match: str | None = None, *, noting: bool = False
+    event_id: str,
+    changes: dict[str, Any],
+    if_match: str | None = None,
+    *,
+    manager: Manager = EVERY_EVENT,
+    noting: bool = False,
 ) -> tuple[StoredEvent, bool, QueuedRequest | None]:
     """One transaction of an update: the changes, and the promotions they make due (up to one
     transaction's worth). With `noting`, a transaction that leaves more due also writes the
     admission queue's promotions note. Returns the event as written, whether more promotions are
     due, and the note."""
-    stored = get_event(event_id)
+    stored = get_managed_event(event_id, manager)
     check_if_match(if_match, etag(stored))
     event = stored.event
     capacity = changes.get("capacity", event.capacity)
@@ -105,20 +136,7 @@ def _apply_once(
 
     now = now_iso()
     promoted, promotions = promotion_actions(event_id, due, now)
-    values = events.stored_fields(changes)  # a new date comes with its instant, for the listings
-    assignments = [f"#{name} = :{name}" for name in values]
-    assignments.append("registeredCount = registeredCount + :due, waitlistCount = waitlistCount - :due")
-    if changes:
-        assignments.append("updatedAt = :now, revision = revision + :one")
-        values.update(now=now, one=1)
-    values.update(due=due, seen_revision=stored.revision, registered=event.registeredCount)
-    values.update(waiting=event.waitlistCount)
-    update = events.update_action(
-        event_id,
-        update="SET " + ", ".join(assignments),
-        condition="revision = :seen_revision AND registeredCount = :registered AND waitlistCount = :waiting",
-        values=values,
-    )
+    update = events.edit_action(stored, changes, promoted=due, now=now)
     more_due = due == MAX_PROMOTIONS_PER_WRITE
     note, note_actions = None, []
     if noting and more_due:
@@ -143,8 +161,11 @@ def _apply_once(
     return updated, more_due, note
 
 
-def delete_event(event_id: str) -> EventDeleted:
+def delete_event(event_id: str, *, manager: Manager = EVERY_EVENT) -> EventDeleted:
     """Tombstone the event (readers see it gone at once), purge its registrations, then drop it.
+
+    Only a `manager` of the event may: the tombstone is conditioned on the owner (Forbidden if the
+    event is live and another's).
 
     Only the delete that placed the tombstone purges and removes it, so overlapping deletes
     answer once (the others get 404) and the id stays reserved until the purge is done. A
@@ -152,25 +173,37 @@ def delete_event(event_id: str) -> EventDeleted:
     """
     if not is_valid_id(event_id):
         raise EventNotFound()
-    owner = new_id()
+    deletion = new_id()  # this delete's id: only the delete that placed the tombstone purges
     # A transaction in flight on the event item (a registration batch) makes these single-item
     # writes fail with TransactionConflictException: retried like any lost race.
-    if with_retries(lambda: events.mark_deleted(event_id, now_iso(), owner)):
+    if with_retries(lambda: _tombstone(event_id, deletion, manager)):
         try:
-            _purge(event_id, owner)
+            _purge(event_id, deletion)
         except Busy:  # deleted for every reader; the purge is finished in the background
             return EventDeleted.still_purging(event_id)
         return EventDeleted(eventId=event_id)
-    if _adopt_stale(event_id, owner):
-        _purge(event_id, owner)
+    if _adopt_stale(event_id, deletion):
+        _purge(event_id, deletion)
     raise EventNotFound()
 
 
-def _adopt_stale(event_id: str, owner: str) -> bool:
+def _tombstone(event_id: str, deletion: str, manager: Manager) -> bool:
+    """Place this delete's tombstone; False if the event is not live, Forbidden if another's."""
+    owned_by = None if manager.administers else manager.user_id
+    if events.mark_deleted(event_id, now_iso(), deletion, owned_by=owned_by):
+        return True
+    if owned_by is not None and (live := events.get(event_id)) is not None:
+        if not manager.manages(live.event.ownerId):
+            raise Forbidden()
+        raise StateChanged()  # handed over to this manager since the write: try again
+    return False
+
+
+def _adopt_stale(event_id: str, deletion: str) -> bool:
     """Take over a tombstone whose delete has been stopped (older than STALE_DELETE_SECONDS)."""
     stale_before = iso_ago(STALE_DELETE_SECONDS)
     return with_retries(
-        lambda: events.take_over_deletion(event_id, now_iso(), owner, stale_before=stale_before)
+        lambda: events.take_over_deletion(event_id, now_iso(), deletion, stale_before=stale_before)
     )
 
 
@@ -184,9 +217,9 @@ def finish_deletion(event_id: str, *, wait_seconds: float, poll_seconds: float =
     """
     deadline = time.monotonic() + wait_seconds
     while events.tombstone_of(event_id) is not None:
-        owner = new_id()
-        if _adopt_stale(event_id, owner):
-            _purge(event_id, owner)
+        deletion = new_id()
+        if _adopt_stale(event_id, deletion):
+            _purge(event_id, deletion)
             continue
         if time.monotonic() >= deadline:
             return False
@@ -194,7 +227,7 @@ def finish_deletion(event_id: str, *, wait_seconds: float, poll_seconds: float =
     return True
 
 
-def _purge(event_id: str, owner: str) -> None:
+def _purge(event_id: str, deletion: str) -> None:
     """Purge and drop the tombstone, retrying throttled batches (deleting is safe to repeat).
 
     If DynamoDB stays unavailable the event is already gone for every reader; the tombstone is
@@ -202,9 +235,9 @@ def _purge(event_id: str, owner: str) -> None:
     """
     try:
         with_retries(lambda: registrations.purge_event(event_id))
-        with_retries(lambda: events.remove_tombstone(event_id, owner))
+        with_retries(lambda: events.remove_tombstone(event_id, deletion))
     except Exception as error:
         if isinstance(error, Busy) or is_transient(error):  # DynamoDB said "later": hand over
             with contextlib.suppress(Exception):  # still failing: the grace period covers it
-                events.release_deletion(event_id, owner)
+                events.release_deletion(event_id, deletion)
         raise

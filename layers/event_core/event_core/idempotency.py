@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
+from event_core.errors import Busy
 from event_core.http import allowed_origin, edge_response
 from event_core.observability import logger
 from event_core.settings import get_settings
@@ -76,7 +77,7 @@ MISMATCH = [
     }
 ]
 IN_PROGRESS = f"A request with this {HEADER} is still in progress"
-UNAVAILABLE = "Service busy, please retry"
+UNAVAILABLE = Busy.message
 
 
 class _NotStored(Exception):

@@ -27,7 +27,7 @@ from event_core.errors import (
     UserNotFound,
 )
 from event_core.ids import is_valid_id, new_id
-from event_core.models.events import OPEN_STATUS, PROMOTING_STATUSES
+from event_core.models.events import OPEN_STATUS
 from event_core.models.registrations import Registration, RegistrationPending, Unregistered
 from event_core.settings import get_settings
 from event_core.store import admission as queue
@@ -39,8 +39,6 @@ from event_core.store.retry import StateChanged, with_retries
 from event_core.store.transactions import TransactionCancelled, transact
 from event_core.waitlist import position, promotion_actions, promotions_due
 
-_PROMOTING = {f"promoting{i}": status for i, status in enumerate(sorted(PROMOTING_STATUSES))}
-_PROMOTING_LIST = ", ".join(f":{name}" for name in _PROMOTING)
 FIRST_POLL_SECONDS = 0.02
 MAX_POLL_SECONDS = 0.25
 LEAVE_WAIT_SECONDS = 1.0  # how long leaving waits for the writer's lease before going without it
@@ -220,14 +218,7 @@ def _unregister_once(event_id: str, user_id: str) -> Unregistered:
     actions = [registrations.delete_action(place)]
 
     if place.status == WAITLISTED:
-        actions.append(
-            events.update_action(
-                event_id,
-                update="SET waitlistCount = waitlistCount - :one",
-                condition="waitlistCount >= :one",
-                values={"one": 1},
-            )
-        )
+        actions.append(events.leave_waitlist_action(event_id))
     else:
         due = promotions_due(
             capacity=event.capacity,
@@ -237,40 +228,9 @@ def _unregister_once(event_id: str, user_id: str) -> Unregistered:
         )
         if due:
             promoted, promotions = promotion_actions(event_id, due, now_iso())
-            actions.append(
-                events.update_action(
-                    event_id,
-                    update=(
-                        "SET registeredCount = registeredCount + :delta, waitlistCount = waitlistCount - :due"
-                    ),
-                    condition=(
-                        "registeredCount = :registered AND waitlistCount = :waiting"
-                        " AND #capacity = :capacity AND #status = :status"
-                    ),
-                    values={
-                        "delta": due - 1,
-                        "due": due,
-                        "registered": event.registeredCount,
-                        "waiting": event.waitlistCount,
-                        "capacity": event.capacity,
-                        "status": event.status,
-                    },
-                )
-            )
-            actions.extend(promotions)
-        else:
-            # Nobody to promote: either nobody waits, or the event does not promote now.
-            actions.append(
-                events.update_action(
-                    event_id,
-                    update="SET registeredCount = registeredCount - :one",
-                    condition=(
-                        "registeredCount >= :one"
-                        f" AND (waitlistCount = :zero OR NOT #status IN ({_PROMOTING_LIST}))"
-                    ),
-                    values={"one": 1, "zero": 0, **_PROMOTING},
-                )
-            )
+            actions.extend([events.release_and_promote_action(event, due), *promotions])
+        else:  # nobody to promote: either nobody waits, or the event does not promote now
+            actions.append(events.release_spot_action(event_id))
     try:
         transact(actions)
     except TransactionCancelled:

@@ -1,12 +1,16 @@
 """Guards against requests the validation layer would not turn into a clean 4xx by itself.
 
-- A body declared as anything but JSON (form, multipart, text) is refused with 415 before
-  anything parses it.
+- A body declared as anything but JSON (form, multipart, text, `+json` types, another charset:
+  see event_core.media_types) is refused with 415 before anything parses it. A JSON body's
+  Content-Type is then handed to Powertools as plain `application/json`: Powertools compares it
+  case-sensitively as a prefix, so `Application/JSON` would be its `RequestUnsupportedContentType`
+  (a 500), and `application/json-patch+json` would be parsed as JSON.
 
 - Unknown query parameters are refused with 422, like unknown routes are refused with 404. A typo
   such as `?stauts=active` or `?limt=5` would otherwise be ignored silently and answer something
   the client did not ask for. The answer has the request-validation shape:
-  `{"detail": [{"loc": ["query", "<name>"], "msg": "Unknown query parameter", "type": "extra_forbidden"}]}`.
+  `{"detail": [{"loc": ["query", "<name>"], "msg": "Unknown query parameter", "type": "extra_forbidden"}]}`,
+  bounded like every 422 (event_core.http: the first 20, then a count of the rest).
   The names a route knows are the `Query()` parameters of its function, so the OpenAPI document
   and this check cannot disagree.
 - JSON bodies that `json.loads` cannot take without raising something other than a decode error
@@ -22,11 +26,21 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-JSON = "application/json"
+from event_core.media_types import JSON, is_json
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
     from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+
+
+def _content_types(event: dict[str, Any]) -> list[str]:
+    """Every Content-Type value the request carries (API Gateway's `headers` holds the last one
+    of repeated headers, `multiValueHeaders` all of them)."""
+    single = [value for name, value in (event.get("headers") or {}).items() if name.lower() == "content-type"]
+    multi = (event.get("multiValueHeaders") or {}).items()
+    return single + [
+        value for name, values in multi if name.lower() == "content-type" for value in values or ()
+    ]
 
 
 def declared_not_json(event: dict[str, Any]) -> str | None:
@@ -34,15 +48,32 @@ def declared_not_json(event: dict[str, Any]) -> str | None:
 
     Powertools would parse form and multipart bodies too; this API speaks JSON only (a form is
     also what a cross-site page can post without a CORS preflight), so those get 415. A body
-    without a Content-Type is read as JSON.
+    without a Content-Type (or with an empty one) is read as JSON; a request without a body has
+    nothing to declare.
     """
     if not event.get("body"):
         return None
-    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
-    content_type = str(headers.get("content-type") or "").strip()
-    if content_type and not content_type.lower().startswith(JSON):
-        return content_type
-    return None
+    return next((value for value in _content_types(event) if value.strip() and not is_json(value)), None)
+
+
+def _with_header(headers: dict[str, Any] | None, name: str, value: Any) -> dict[str, Any] | None:
+    """The headers with every spelling of `name` replaced by one `value`, if there was one."""
+    if not headers or not any(key.lower() == name.lower() for key in headers):
+        return headers
+    return {**{key: v for key, v in headers.items() if key.lower() != name.lower()}, name: value}
+
+
+def with_json_content_type(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with any Content-Type replaced by `application/json`, the one spelling Powertools
+    reads as JSON. Call it once `declared_not_json` has let the request through: a body is then
+    JSON, and a request without one answers 422 (body missing) whatever it declared."""
+    if not _content_types(event):
+        return event
+    return {
+        **event,
+        "headers": _with_header(event.get("headers"), "Content-Type", JSON),
+        "multiValueHeaders": _with_header(event.get("multiValueHeaders"), "Content-Type", [JSON]),
+    }
 
 
 def _no_constant(name: str) -> Any:

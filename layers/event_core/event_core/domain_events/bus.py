@@ -17,21 +17,14 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Protocol, cast
 
-from botocore.config import Config
 from botocore.session import Session
 
 from event_core.domain_events.models import SOURCE, DomainEvent
 from event_core.observability import trace_aws_calls
+from event_core.store.client import client_config
 
 MAX_ENTRIES_PER_CALL = 10  # the PutEvents limit
 DEFAULT_BUS = "DomainEventBus"  # the template's logical id: the local name of the bus
-
-_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 3},
-    connect_timeout=2,
-    read_timeout=5,
-    tcp_keepalive=True,
-)
 
 
 class PutEventsClient(Protocol):
@@ -54,7 +47,7 @@ def bus_name() -> str:
 @cache
 def eventbridge() -> PutEventsClient:
     trace_aws_calls()
-    return cast("PutEventsClient", Session().create_client("events", config=_CONFIG))
+    return cast("PutEventsClient", Session().create_client("events", config=client_config()))
 
 
 def entry(event: DomainEvent, bus: str) -> dict[str, Any]:

@@ -30,14 +30,13 @@ from typing import Any, Literal, get_args
 from event_core.domain_events import models
 from event_core.domain_events.models import DomainEvent, FieldChange, OrganizerField
 from event_core.ids import is_queue_partition
+from event_core.store.registrations import REGISTERED, WAITLISTED
 
 Table = Literal["events", "registrations"]
 Kind = Literal["INSERT", "MODIFY", "REMOVE"]
 # eventId -> createdAt of the live event with that id; None when it is deleted or being deleted.
 LiveEventLookup = Callable[[str], str | None]
 
-REGISTERED = "registered"
-WAITLISTED = "waitlisted"
 CANCELLED = "cancelled"
 TOMBSTONE = "deletedAt"
 # What an organizer sets; counters, timestamps and guards are the server's.

@@ -17,6 +17,7 @@ from typing import Any, cast
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
+from event_core.clock import iso, now_iso
 from event_core.domain_events import bus
 from event_core.domain_events.changes import Kind, LiveEventLookup, StreamChange, Table, domain_events
 from event_core.domain_events.models import DomainEvent
@@ -117,5 +118,4 @@ def _number(value: Any) -> Any:
 
 
 def _iso(epoch_seconds: int | None) -> str:
-    moment = datetime.fromtimestamp(epoch_seconds, UTC) if epoch_seconds is not None else datetime.now(UTC)
-    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return iso(datetime.fromtimestamp(epoch_seconds, UTC)) if epoch_seconds is not None else now_iso()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from event_core.clock import utc_iso
+from event_core.clock import iso
 
 MAX_LENGTH = 40
 # RFC 3339 section 5.6 `full-date` or `date-time` ("T" and "Z" in either case, as its section 5.6
@@ -63,7 +63,7 @@ def instant(value: str) -> datetime:
 
 def sort_key(value: str) -> str:
     """The instant as fixed-width UTC text (microseconds), which sorts as the instants do."""
-    return utc_iso(instant(value))
+    return iso(instant(value))
 
 
 def canonical(value: str) -> str:

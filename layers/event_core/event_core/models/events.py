@@ -77,6 +77,14 @@ class EventUpdate(BaseModel):
         return self.model_dump(exclude_unset=True, mode="json")
 
 
+class OwnerChange(BaseModel):
+    """Body of PUT /events/{eventId}/owner."""
+
+    model_config = _REQUEST
+
+    ownerId: Id
+
+
 class WaitlistSetting(BaseModel):
     """Body of PUT /events/{eventId}/waitlist."""
 
@@ -95,6 +103,9 @@ class Event(BaseModel):
     organizer: str
     status: EventStatus
     waitlistEnabled: bool
+    # AuthMode COGNITO: the `sub` of the organizer who manages it (its creator, or whom an
+    # administrator handed it to); null in the other modes, where every caller manages it.
+    ownerId: str | None = None
     registeredCount: int = 0
     waitlistCount: int = 0
     createdAt: str

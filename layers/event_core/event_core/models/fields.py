@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
 
-from event_core.ids import ID_PATTERN
+from event_core.ids import ID_MAX_LENGTH, ID_PATTERN
 from event_core.models import dates
 
 
@@ -23,7 +23,7 @@ NotBlank = AfterValidator(_not_blank)
 SINGLE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"
 MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Id = Annotated[str, StringConstraints(max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 # A queued registration request's id (its arrival, nanoseconds): what a 202's Location carries.
 RequestId = Annotated[str, StringConstraints(pattern=r"^[0-9]{20}$")]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=SINGLE_LINE), NotBlank]

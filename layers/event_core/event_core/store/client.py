@@ -23,23 +23,33 @@ from event_core.observability import trace_aws_calls
 from event_core.settings import get_settings
 
 if TYPE_CHECKING:
+    from botocore.config import Config
     from mypy_boto3_dynamodb import DynamoDBClient
 
 
 @cache
-def dynamodb() -> DynamoDBClient:
+def client_config() -> Config:
+    """Every AWS client's settings: few retries (the use cases retry lost races themselves) and
+    short timeouts, well inside a function's 29 s."""
     from botocore.config import Config
-    from botocore.session import Session
 
-    trace_aws_calls()
-    config = Config(
+    return Config(
         retries={"mode": "standard", "max_attempts": 3},
         connect_timeout=2,
         read_timeout=5,
         tcp_keepalive=True,
     )
+
+
+@cache
+def dynamodb() -> DynamoDBClient:
+    from botocore.session import Session
+
+    trace_aws_calls()
     endpoint = get_settings().dynamodb_endpoint
-    return cast("DynamoDBClient", Session().create_client("dynamodb", endpoint_url=endpoint, config=config))
+    return cast(
+        "DynamoDBClient", Session().create_client("dynamodb", endpoint_url=endpoint, config=client_config())
+    )
 
 
 def _in_lambda() -> bool:

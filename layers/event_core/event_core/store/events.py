@@ -11,16 +11,17 @@ from botocore.exceptions import ClientError
 
 from event_core.errors import EventAlreadyExists, ListingNotReady
 from event_core.models import dates
-from event_core.models.events import Event
+from event_core.models.events import PROMOTING_STATUSES, Event
+from event_core.models.page_cursors import EventsByStatusCursor
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
 from event_core.store.codec import Item, decode, encode, encode_value, key
+from event_core.store.page_keys import following, position_of, resume_after
 
 # Each status's events in the order of their dates' instants (the sort key DATE_ORDER). The older
 # status-date-index, sorted on the date's text, is still in the template but no longer read.
 STATUS_INDEX = "status-date-utc-index"
 DATE_ORDER = "dateUtc"
-_INDEX_KEY = ("eventId", "status", DATE_ORDER)
 _NO_INDEX_YET = frozenset({"ValidationException", "ResourceNotFoundException"})
 _EVENT_FIELDS = frozenset(Event.model_fields)
 _LIVE = "attribute_exists(eventId) AND attribute_not_exists(deletedAt)"
@@ -38,24 +39,24 @@ class StoredEvent:
     backlogged: bool = False  # the writer has more queued than one batch: new requests need not wait
     promotions_pending: bool = False  # an update opened spots the queue's writer is still filling
 
-    @property
-    def free_spots(self) -> int:
-        return self.event.capacity - self.event.registeredCount
-
 
 @dataclass(frozen=True, slots=True)
 class DatedEvent:
-    """An event read from the status index: its date's instant, and where a read resumes after it."""
+    """An event read from the status index, and where a read resumes after it."""
 
     event: Event
-    instant: str
-    position: Item
+    position: EventsByStatusCursor
+
+    @property
+    def instant(self) -> str:
+        """Its date's instant (DATE_ORDER), what the index orders by."""
+        return self.position.dateUtc
 
 
 @dataclass(frozen=True, slots=True)
 class DatedPage:
     events: list[DatedEvent]
-    last_key: Item | None  # where the next read of the index resumes; None: nothing follows
+    last: EventsByStatusCursor | None  # where the next read resumes; None: nothing follows
 
 
 def table() -> str:
@@ -95,7 +96,7 @@ def stored_fields(fields: Mapping[str, object]) -> dict[str, object]:
 
 def new_item(event: Event, *, waitlist_seq_next: int = 1) -> Item:
     """A new event's item: its fields, the date's instant, revision 0 and its ticket dispenser."""
-    fields = stored_fields(event.model_dump(mode="json"))
+    fields = stored_fields(event.model_dump(mode="json", exclude_none=True))
     return encode({**fields, "revision": 0, "waitlistSeqNext": waitlist_seq_next})
 
 
@@ -155,20 +156,136 @@ def update_action(
     return {"Update": action}
 
 
-def by_date(status: str, *, limit: int, after: Item | None) -> DatedPage:
-    """Up to `limit` events of one status, earliest instant first, from after the index key `after`."""
-    request: dict[str, Any] = {
-        "TableName": table(),
-        "IndexName": STATUS_INDEX,
-        "KeyConditionExpression": "#status = :status",
-        "ExpressionAttributeNames": {"#status": "status"},
-        "ExpressionAttributeValues": {":status": {"S": status}},
-        "Limit": limit,
+# ---------------------------------------------------------------- the writes, by intent
+#
+# Each returns a TransactWriteItems action on the event item, conditioned on what the caller
+# read: if another write landed in between, the transaction is cancelled and the caller re-reads.
+
+_PROMOTING = {f"promoting{i}": status for i, status in enumerate(sorted(PROMOTING_STATUSES))}
+_PROMOTING_LIST = ", ".join(f":{name}" for name in _PROMOTING)
+
+
+def edit_action(stored: StoredEvent, changes: dict[str, Any], *, promoted: int, now: str) -> dict[str, Any]:
+    """An organizer's `changes` (none: only promotions), and `promoted` people moved from the
+    waitlist into spots, at the revision and counts of `stored`; an edit moves the revision."""
+    event = stored.event
+    values = stored_fields(changes)  # a new date comes with its instant, for the listings
+    assignments = [f"#{name} = :{name}" for name in values]
+    assignments.append("registeredCount = registeredCount + :due, waitlistCount = waitlistCount - :due")
+    if changes:
+        assignments.append("updatedAt = :now, revision = revision + :one")
+        values.update(now=now, one=1)
+    values.update(due=promoted, seen_revision=stored.revision, registered=event.registeredCount)
+    values.update(waiting=event.waitlistCount)
+    return update_action(
+        event.eventId,
+        update="SET " + ", ".join(assignments),
+        condition="revision = :seen_revision AND registeredCount = :registered AND waitlistCount = :waiting",
+        values=values,
+    )
+
+
+def leave_waitlist_action(event_id: str) -> dict[str, Any]:
+    """One person fewer waiting."""
+    return update_action(
+        event_id,
+        update="SET waitlistCount = waitlistCount - :one",
+        condition="waitlistCount >= :one",
+        values={"one": 1},
+    )
+
+
+def release_spot_action(event_id: str) -> dict[str, Any]:
+    """One spot freed, and nobody to promote into it: nobody waits, or the event's status does
+    not promote."""
+    return update_action(
+        event_id,
+        update="SET registeredCount = registeredCount - :one",
+        condition=(
+            f"registeredCount >= :one AND (waitlistCount = :zero OR NOT #status IN ({_PROMOTING_LIST}))"
+        ),
+        values={"one": 1, "zero": 0, **_PROMOTING},
+    )
+
+
+def release_and_promote_action(seen: Event, promoted: int) -> dict[str, Any]:
+    """One spot freed and `promoted` people moved into free spots, at the counts, capacity and
+    status of `seen` (what decided how many are due)."""
+    return update_action(
+        seen.eventId,
+        update="SET registeredCount = registeredCount + :delta, waitlistCount = waitlistCount - :due",
+        condition=(
+            "registeredCount = :registered AND waitlistCount = :waiting"
+            " AND #capacity = :capacity AND #status = :status"
+        ),
+        values={
+            "delta": promoted - 1,
+            "due": promoted,
+            "registered": seen.registeredCount,
+            "waiting": seen.waitlistCount,
+            "capacity": seen.capacity,
+            "status": seen.status,
+        },
+    )
+
+
+def admit_batch_action(
+    stored: StoredEvent,
+    writer: str,
+    *,
+    registered: int,
+    waiting: int,
+    next_ticket: int,
+    renew_until: int | None,
+    backlogged: bool = False,
+) -> dict[str, Any]:
+    """A batch of the admission queue's writer: the counts and ticket dispenser it leaves, if
+    `writer` still holds the lease and nothing the batch was decided on moved. `renew_until`
+    (epoch ms) keeps the lease with the backlog flag; None gives it back."""
+    event = stored.event
+    values: dict[str, object] = {
+        "registered": registered,
+        "waiting": waiting,
+        "ticket": next_ticket,
+        "writer": writer,
+        "seen_registered": event.registeredCount,
+        "seen_waiting": event.waitlistCount,
+        "seen_ticket": stored.waitlist_seq_next,
+        "seen_status": event.status,
+        "seen_capacity": event.capacity,
+        "seen_waitlist": event.waitlistEnabled,
     }
-    if after:
-        request["ExclusiveStartKey"] = after
+    update = "SET registeredCount = :registered, waitlistCount = :waiting, waitlistSeqNext = :ticket"
+    if renew_until is None:
+        update += " REMOVE writer, writerUntil, backlogged"
+    else:
+        update += ", writerUntil = :until, backlogged = :backlog"
+        values.update(until=renew_until, backlog=backlogged)
+    return update_action(
+        event.eventId,
+        update=update,
+        condition=(
+            "writer = :writer AND registeredCount = :seen_registered AND waitlistCount = :seen_waiting"
+            " AND waitlistSeqNext = :seen_ticket AND #status = :seen_status"
+            " AND #capacity = :seen_capacity AND waitlistEnabled = :seen_waitlist"
+        ),
+        values=values,
+    )
+
+
+def by_date(status: str, *, limit: int, after: EventsByStatusCursor | None) -> DatedPage:
+    """Up to `limit` events of one status, earliest instant first, from after the position `after`
+    (a Query on the status index)."""
     try:
-        response = dynamodb().query(**request)
+        response = dynamodb().query(
+            TableName=table(),
+            IndexName=STATUS_INDEX,
+            KeyConditionExpression="#status = :status",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":status": {"S": status}},
+            Limit=limit,
+            **resume_after(after, status=status),
+        )
     except ClientError as error:
         # DynamoDB refuses reads of a GSI until it is ACTIVE (a stack update adds one without
         # waiting for it) and of one the table lacks (a local table made by an older template).
@@ -177,11 +294,11 @@ def by_date(status: str, *, limit: int, after: Item | None) -> DatedPage:
             raise ListingNotReady() from error
         raise
     dated = [
-        DatedEvent(stored.event, instant=item[DATE_ORDER]["S"], position={k: item[k] for k in _INDEX_KEY})
+        DatedEvent(stored.event, position=position_of(item, EventsByStatusCursor))
         for item in response.get("Items", [])
         if (stored := from_item(item))
     ]
-    return DatedPage(events=dated, last_key=response.get("LastEvaluatedKey"))
+    return DatedPage(events=dated, last=following(response, EventsByStatusCursor, "status"))
 
 
 def dates_of_live_events(*, start_key: Item | None) -> tuple[list[tuple[str, str, str | None]], Item | None]:
@@ -244,26 +361,33 @@ def tombstone_of(event_id: str) -> str | None:
     return str(deleted_at) if deleted_at is not None else None
 
 
-def mark_deleted(event_id: str, deleted_at: str, owner: str) -> bool:
-    """Tombstone a live event so every reader sees it as gone. False if it was not live.
+def mark_deleted(event_id: str, deleted_at: str, deletion: str, *, owned_by: str | None = None) -> bool:
+    """Tombstone a live event so every reader sees it as gone. False if it was not live (or,
+    with `owned_by`, not that owner's).
 
-    `owner` identifies this delete: only its owner purges the event and removes the tombstone.
+    `deletion` identifies this delete: only the delete that placed the tombstone purges the
+    event and removes it.
     """
+    values: dict[str, object] = {"at": deleted_at, "deletion": deletion}
+    condition = _LIVE
+    if owned_by is not None:
+        condition += " AND ownerId = :owned_by"
+        values["owned_by"] = owned_by
     return _conditional_update(
         event_id,
-        update="SET deletedAt = :at, deletedBy = :owner REMOVE #status",
-        condition=_LIVE,
-        values={"at": deleted_at, "owner": owner},
+        update="SET deletedAt = :at, deletedBy = :deletion REMOVE #status",
+        condition=condition,
+        values=values,
     )
 
 
-def take_over_deletion(event_id: str, deleted_at: str, owner: str, stale_before: str) -> bool:
+def take_over_deletion(event_id: str, deleted_at: str, deletion: str, stale_before: str) -> bool:
     """Adopt a tombstone whose delete was interrupted (older than `stale_before`)."""
     return _conditional_update(
         event_id,
-        update="SET deletedAt = :at, deletedBy = :owner",
+        update="SET deletedAt = :at, deletedBy = :deletion",
         condition="attribute_exists(deletedAt) AND deletedAt < :stale_before",
-        values={"at": deleted_at, "owner": owner, "stale_before": stale_before},
+        values={"at": deleted_at, "deletion": deletion, "stale_before": stale_before},
     )
 
 
@@ -271,25 +395,25 @@ def take_over_deletion(event_id: str, deleted_at: str, owner: str, stale_before:
 RELEASED_AT = "1970-01-01T00:00:00+00:00"
 
 
-def release_deletion(event_id: str, owner: str) -> bool:
+def release_deletion(event_id: str, deletion: str) -> bool:
     """Hand over the tombstone this delete placed (its purge failed): the next delete adopts it
     at once instead of after the grace period."""
     return _conditional_update(
         event_id,
         update="SET deletedAt = :released",
-        condition="deletedBy = :owner",
-        values={"released": RELEASED_AT, "owner": owner},
+        condition="deletedBy = :deletion",
+        values={"released": RELEASED_AT, "deletion": deletion},
     )
 
 
-def remove_tombstone(event_id: str, owner: str) -> None:
+def remove_tombstone(event_id: str, deletion: str) -> None:
     """Drop the tombstone this delete placed; a no-op if another delete adopted it."""
     try:
         dynamodb().delete_item(
             TableName=table(),
             Key=event_key(event_id),
-            ConditionExpression="deletedBy = :owner",
-            ExpressionAttributeValues={":owner": {"S": owner}},
+            ConditionExpression="deletedBy = :deletion",
+            ExpressionAttributeValues={":deletion": {"S": deletion}},
         )
     except ClientError as error:
         if error.response["Error"]["Code"] != "ConditionalCheckFailedException":

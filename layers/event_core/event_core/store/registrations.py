@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from event_core.ids import queue_partition
+from event_core.models.page_cursors import RegisteredKey, UserRegistrationsCursor, WaitlistKey
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
 from event_core.store.codec import Item, decode, encode, key
+from event_core.store.page_keys import CursorT, following, resume_after
 from event_core.store.retry import unprocessed_rounds
 
 REGISTERED_INDEX = "registered-index"
@@ -163,32 +165,46 @@ def waitlist_head(event_id: str, count: int) -> list[StoredRegistration]:
     """The first `count` people in the waitlist, read strongly consistent."""
     if count <= 0:
         return []
-    items, _ = index_page(WAITLIST_INDEX, event_id, limit=count, start_key=None)
+    items, _ = waitlist_page(event_id, limit=count, after=None)
     return items
 
 
 def _page(
-    index: str, key_name: str, key_value: str, *, limit: int, start_key: Item | None, consistent: bool
-) -> tuple[list[StoredRegistration], Item | None]:
-    request: dict[str, Any] = {
-        "TableName": table(),
-        "IndexName": index,
-        "KeyConditionExpression": f"{key_name} = :key",
-        "ExpressionAttributeValues": {":key": {"S": key_value}},
-        "ConsistentRead": consistent,
-        "Limit": limit,
-    }
-    if start_key:
-        request["ExclusiveStartKey"] = start_key
-    response = dynamodb().query(**request)
-    return [from_item(i) for i in response.get("Items", [])], response.get("LastEvaluatedKey")
+    index: str,
+    key_name: str,
+    key_value: str,
+    cursor: type[CursorT],
+    *,
+    limit: int,
+    after: CursorT | None,
+    consistent: bool,
+) -> tuple[list[StoredRegistration], CursorT | None]:
+    response = dynamodb().query(
+        TableName=table(),
+        IndexName=index,
+        KeyConditionExpression=f"{key_name} = :key",
+        ExpressionAttributeValues={":key": {"S": key_value}},
+        ConsistentRead=consistent,
+        Limit=limit,
+        **resume_after(after, **{key_name: key_value}),
+    )
+    return [from_item(i) for i in response.get("Items", [])], following(response, cursor, key_name)
 
 
-def index_page(
-    index: str, event_id: str, *, limit: int, start_key: Item | None
-) -> tuple[list[StoredRegistration], Item | None]:
-    """One page of an event's registered-index or waitlist-index, in index order (consistent)."""
-    return _page(index, "eventId", event_id, limit=limit, start_key=start_key, consistent=True)
+def registered_page(
+    event_id: str, *, limit: int, after: RegisteredKey | None
+) -> tuple[list[StoredRegistration], RegisteredKey | None]:
+    """One page of an event's confirmed attendees, in order of confirmation (consistent)."""
+    return _page(
+        REGISTERED_INDEX, "eventId", event_id, RegisteredKey, limit=limit, after=after, consistent=True
+    )
+
+
+def waitlist_page(
+    event_id: str, *, limit: int, after: WaitlistKey | None
+) -> tuple[list[StoredRegistration], WaitlistKey | None]:
+    """One page of an event's waitlist, in queue order (consistent)."""
+    return _page(WAITLIST_INDEX, "eventId", event_id, WaitlistKey, limit=limit, after=after, consistent=True)
 
 
 def count_ahead(event_id: str, waitlist_seq: int) -> int:
@@ -211,10 +227,12 @@ def count_ahead(event_id: str, waitlist_seq: int) -> int:
 
 
 def user_page(
-    user_id: str, *, limit: int, start_key: Item | None
-) -> tuple[list[StoredRegistration], Item | None]:
+    user_id: str, *, limit: int, after: UserRegistrationsCursor | None
+) -> tuple[list[StoredRegistration], UserRegistrationsCursor | None]:
     """One page of a user's registrations, oldest sign-up first (a GSI: eventually consistent)."""
-    return _page(USER_INDEX, "userId", user_id, limit=limit, start_key=start_key, consistent=False)
+    return _page(
+        USER_INDEX, "userId", user_id, UserRegistrationsCursor, limit=limit, after=after, consistent=False
+    )
 
 
 def purge_event(event_id: str) -> int:

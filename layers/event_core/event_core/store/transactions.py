@@ -23,10 +23,6 @@ class TransactionCancelled(Exception):
     def failed(self, index: int) -> bool:
         return self.reasons[index] == CONDITION_FAILED
 
-    @property
-    def conflicted(self) -> bool:
-        return any(code not in ("None", CONDITION_FAILED) for code in self.reasons)
-
 
 def transact(actions: Sequence[dict[str, Any]]) -> None:
     try:
