@@ -22,6 +22,7 @@ from event_core.models.events import Event, EventCreate, EventStatus
 from event_core.models.users import User, UserCreate
 from event_core.settings import get_settings
 from event_core.store import codec
+from event_core.store import events as stored_events
 from event_core.store import registrations as stored_registrations
 from event_core.store.client import dynamodb
 from event_core.store.registrations import REGISTERED, WAITLISTED, StoredRegistration
@@ -146,7 +147,7 @@ def event_item(
         createdAt=STAMP,
         updatedAt=STAMP,
     )
-    return codec.encode({**event.model_dump(mode="json"), "revision": 0, "waitlistSeqNext": waiting + 1})
+    return stored_events.new_item(event, waitlist_seq_next=waiting + 1)
 
 
 def user_item(user_id: str) -> Item:

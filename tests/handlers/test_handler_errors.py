@@ -529,6 +529,19 @@ def test_contention_that_outlasts_the_retries_is_503_with_retry_after(ddb, monke
     assert assert_invariants(ddb, "evt-sample-1").registered == ["user-sample-1"]
 
 
+def test_listing_events_before_their_index_exists_is_503_with_retry_after(ddb):
+    # Given the events table without the index the listing reads (not built yet)
+    ddb.update_table(
+        TableName="EventsTable",
+        GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "status-date-utc-index"}}],
+    )
+
+    # When events are listed, then the client is told to retry, not that the server failed
+    answer = invoke("list_events", load_sample("list_events"))
+    assert_detail(answer, 503, "Events are being indexed, please retry")
+    assert answer.header("Retry-After") == "1"
+
+
 def test_database_failure_is_a_generic_500_with_cors(ddb):
     # Given the events table is gone
     ddb.delete_table(TableName="EventsTable")

@@ -195,13 +195,16 @@ def check_create_event(answer: Answer, ddb: Any) -> None:
     assert (body["registeredCount"], body["waitlistCount"]) == (0, 0)
     assert TIMESTAMP.match(body["createdAt"])
     assert body["createdAt"] == body["updatedAt"]
-    assert read_tables(ddb, "evt-sample-3").event is not None
+    stored = read_tables(ddb, "evt-sample-3").event
+    assert stored is not None
+    assert stored["dateUtc"] == "2027-06-15T08:00:00.000000Z"  # 09:00 in Dublin: listed by it
 
 
 def check_list_events(answer: Answer, ddb: Any) -> None:
     body = answer.body
     assert set(body) == {"events", "count", "nextToken"}
-    assert sorted(e["eventId"] for e in body["events"]) == ["evt-sample-1", "evt-sample-2"]
+    # by date: the workshop's day (from 00:00 UTC) before the meetup that evening (17:30 UTC)
+    assert [e["eventId"] for e in body["events"]] == ["evt-sample-2", "evt-sample-1"]
     assert all(set(e) == EVENT_KEYS and e["status"] == "active" for e in body["events"])
     assert (body["count"], body["nextToken"]) == (2, None)
 
@@ -297,7 +300,7 @@ def check_list_user_registrations(answer: Answer, ddb: Any) -> None:
     assert entry == {
         "eventId": "evt-sample-1",
         "eventTitle": "Python Meetup",
-        "eventDate": "2027-03-10",
+        "eventDate": "2027-03-10T18:30:00+01:00",
         "status": "registered",
         "waitlistPosition": None,
         "registeredAt": entry["registeredAt"],

@@ -70,6 +70,10 @@ def test_missing_or_non_object_body_is_422(ddb, name, raw):
         ("date", 20270101, "string_type"),
         ("date", "2027-13-45", "value_error"),
         ("date", "2027-02-30", "value_error"),
+        ("date", "2027-05-14T09", "value_error"),
+        ("date", "2027-05-14T0930", "value_error"),
+        ("date", "2027-05-14T09:30:00", "value_error"),
+        ("date", "2016-12-31T23:59:60Z", "value_error"),
         ("status", "open", "literal_error"),
         ("title", "   ", "value_error"),
         ("organizer", "", "string_too_short"),
@@ -86,6 +90,21 @@ def test_create_event_field_errors_are_422_at_the_field(ddb, field, value, kind)
     assert read_tables(ddb, body["eventId"] if field != "eventId" else "evt-sample-3").event is None
 
 
+@pytest.mark.parametrize(
+    ("date", "says"),
+    [
+        ("2027-05-14T09:30:00", "a date-time needs an offset (Z, +HH:MM or -HH:MM)"),
+        ("2027-05-14T09:30+02:00", "a date-time needs seconds (HH:MM:SS)"),
+        ("2027-05-14T09", "must be an RFC 3339 date (2027-05-14) or date-time with seconds and an offset"),
+    ],
+)
+def test_a_refused_date_is_422_saying_what_is_accepted(ddb, date, says):
+    body = {**sample_body("create_event"), "date": date}
+    (issue,) = assert_422(invoke("create_event", sample("create_event", body=body)), loc=["body", "date"])
+    assert says in issue["msg"]
+    assert "2027-05-14T09:30:00+02:00" in issue["msg"]  # an example of what is accepted
+
+
 @pytest.mark.parametrize("field", ["title", "description", "date", "location", "capacity", "organizer"])
 def test_create_event_missing_required_field_is_422(ddb, field):
     body = {k: v for k, v in sample_body("create_event").items() if k != field}
@@ -99,6 +118,8 @@ def test_create_event_missing_required_field_is_422(ddb, field):
         ("capacity", True),
         ("waitlistEnabled", "yes"),
         ("date", "2027-13-45"),
+        ("date", "2027-06-01T18:30+02:00"),
+        ("date", "2027-06-01T18:30:00"),
         ("title", None),
         ("capacity", None),
         ("status", None),

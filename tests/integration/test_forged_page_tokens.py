@@ -48,7 +48,7 @@ class Listings:
         return f"user-registrations:{self.user_id}"
 
     def events(self, payload: object, status: str | None = None) -> Answer:
-        query = {"limit": "2", "nextToken": forged(f"events:{status or '*'}", payload)}
+        query = {"limit": "2", "nextToken": forged(f"events-by-date:{status or '*'}", payload)}
         return invoke(
             "list_events", sample("list_events", query={**query, **({"status": status} if status else {})})
         )
@@ -77,6 +77,10 @@ def assert_invalid_token(answer: Answer) -> None:
     assert (answer.status, answer.body) == (400, {"detail": "Invalid nextToken"})
 
 
+INSTANT = "2027-01-01T00:00:00.000000Z"
+POSITION = {"eventId": "evt-1", "dateUtc": INSTANT}
+
+
 # ---------------------------------------------------------------- the reported cases
 
 
@@ -86,19 +90,30 @@ def assert_invalid_token(answer: Answer) -> None:
         pytest.param("evt-1", None, id="key-as-string"),
         pytest.param({"key": {"eventId": {"S": "evt-1"}}}, None, id="raw-dynamodb-key"),  # the old format
         pytest.param({"key": {"foo": {"S": "x"}}}, None, id="wrong-attribute"),
-        pytest.param({"eventId": ""}, None, id="empty-id"),  # DynamoDB refuses empty key strings
-        pytest.param({"eventId": 5}, None, id="id-as-number"),
-        pytest.param({"eventId": "evt-1", "userId": "u-1"}, None, id="extra-attribute"),
+        pytest.param({"eventId": "evt-1"}, None, id="scan-position"),  # the listing in scan order
+        pytest.param(POSITION, None, id="a-status-position"),  # not under its status
+        pytest.param({"after": {}}, None, id="no-status-left"),  # never handed out
+        pytest.param({"after": None}, None, id="after-null"),
+        pytest.param({"after": [POSITION]}, None, id="after-as-list"),
+        pytest.param({"after": {"archived": None}}, None, id="unknown-status"),
+        pytest.param({"after": {"active": "evt-1"}}, None, id="position-as-string"),
+        pytest.param({"after": {"active": {"eventId": "evt-1"}}}, None, id="position-without-instant"),
+        pytest.param({"after": {"active": {"eventId": "", "dateUtc": INSTANT}}}, None, id="empty-id"),
+        pytest.param({"after": {"active": {"eventId": 5, "dateUtc": INSTANT}}}, None, id="id-as-number"),
+        pytest.param({"after": {"active": {**POSITION, "userId": "u-1"}}}, None, id="extra-attribute"),
+        pytest.param({"after": {"active": {**POSITION, "status": "cancelled"}}}, None, id="position-status"),
+        pytest.param({"after": {"active": None}, "offset": -1}, None, id="offset"),
         pytest.param(
             {"eventId": "evt-1", "registeredAt": "2027-01-01T00:00:00.000000Z"}, None, id="a-users-key"
         ),
-        pytest.param({"eventId": "evt-1"}, "active", id="status-key-without-date"),
-        pytest.param(
-            {"eventId": "evt-1", "date": "2027-01-01", "status": "cancelled"}, "active", id="another-status"
-        ),
-        pytest.param({"eventId": "evt-1", "date": ""}, "active", id="empty-date"),
-        pytest.param({"eventId": "evt-1", "date": "x" * 251}, "active", id="oversized-date"),
-        pytest.param({"eventId": "evt-1", "offset": -1}, None, id="offset"),
+        pytest.param({"eventId": "evt-1"}, "active", id="status-key-without-instant"),
+        pytest.param({"eventId": "evt-1", "date": "2027-01-01"}, "active", id="status-key-by-date-text"),
+        pytest.param({**POSITION, "status": "cancelled"}, "active", id="another-status"),
+        pytest.param({"after": {"active": POSITION}}, "active", id="a-merged-position"),
+        pytest.param({"eventId": "evt-1", "dateUtc": ""}, "active", id="empty-instant"),
+        pytest.param({"eventId": "evt-1", "dateUtc": "x" * 251}, "active", id="oversized-instant"),
+        pytest.param({"eventId": "evt-1", "dateUtc": 20270101}, "active", id="instant-as-number"),
+        pytest.param({"eventId": "evt-1", "dateUtc": "2027-01-01\n"}, "active", id="newline"),
     ],
 )
 def test_forged_events_listing_tokens_answer_400(listings: Listings, payload: object, status: str | None):
@@ -202,7 +217,7 @@ TICKETS = st.integers(min_value=1, max_value=2**53)
 FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "eventId": IDS | ANY_JSON,
     "userId": IDS | ANY_JSON,
-    "date": KEY_TEXT | ANY_JSON,
+    "dateUtc": KEY_TEXT | ANY_JSON,
     "registeredSort": KEY_TEXT | ANY_JSON,
     "registeredAt": KEY_TEXT | ANY_JSON,
     "waitlistSeq": TICKETS | st.integers() | ANY_JSON,
@@ -210,6 +225,16 @@ FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "offset": st.integers(),
 }
 SOME_FIELDS = st.fixed_dictionaries({}, optional=FIELDS)
+STATUS_POSITIONS = st.fixed_dictionaries({"eventId": IDS, "dateUtc": KEY_TEXT})
+MERGED = st.fixed_dictionaries(
+    {
+        "after": st.dictionaries(
+            st.sampled_from(STATUSES) | st.text(max_size=12), st.none() | SOME_FIELDS | ANY_JSON, max_size=5
+        )
+        | ANY_JSON
+    },
+    optional={"offset": st.integers()},
+)
 PHASED = st.fixed_dictionaries(
     {
         "phase": st.sampled_from(["registered", "waitlisted"]) | ANY_JSON,
@@ -218,8 +243,10 @@ PHASED = st.fixed_dictionaries(
 )
 # Well-formed cursors of each listing, with random values: they must resume, not fail.
 WELL_FORMED = {
-    "events": st.fixed_dictionaries({"eventId": IDS}),
-    "events-by-status": st.fixed_dictionaries({"eventId": IDS, "date": KEY_TEXT}),
+    "events": st.fixed_dictionaries(
+        {"after": st.dictionaries(st.sampled_from(STATUSES), st.none() | STATUS_POSITIONS, min_size=1)}
+    ),
+    "events-by-status": STATUS_POSITIONS,
     "event-registrations": st.one_of(
         st.fixed_dictionaries(
             {
@@ -236,7 +263,7 @@ WELL_FORMED = {
     ),
     "user-registrations": st.fixed_dictionaries({"eventId": IDS, "registeredAt": KEY_TEXT}),
 }
-CURSORS = ANY_JSON | SOME_FIELDS | PHASED
+CURSORS = ANY_JSON | SOME_FIELDS | PHASED | MERGED
 
 
 @settings(

@@ -1,4 +1,4 @@
-"""Paging through DynamoDB: events (Scan and status Query), an event's list, a user's list.
+"""Paging through DynamoDB: events (by date, all or by status), an event's list, a user's list.
 
 Each listing holds 250+ items and is read with a page size that does not divide it, so pages
 break in the middle of the data (and, for an event, in the middle of the switch from confirmed
@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 
 from event_core import attendance, events, registration, users
+from event_core.event_listing import list_events
 from event_core.models.events import EventCreate
 from event_core.models.users import UserCreate
+from tests.support.instants import instant_of
 
 from .factories import event_body, unique_id
 from .invariants import assert_invariants, read_event_state
@@ -77,19 +79,21 @@ def listed_events() -> dict[str, list[str]]:
     return by_status
 
 
-def test_scan_pages_return_every_event_exactly_once(listed_events):
+def test_all_events_pages_return_every_event_exactly_once_in_date_order(listed_events):
     # Given MANY events among whatever else the table holds
     mine = set(listed_events["postponed"]) | set(listed_events["completed"])
 
     # When all of the table is paged through, 97 at a time
-    pages = _all_pages(partial(events.list_events, status=None, limit=97))
+    pages = _all_pages(partial(list_events, status=None, limit=97))
 
-    # Then no page is oversized, no event repeats, and all of ours are there
-    seen = [e.eventId for page in pages for e in page.events]
+    # Then no page is oversized, no event repeats, all of ours are there, earliest first
+    listed = [e for page in pages for e in page.events]
+    seen = [e.eventId for e in listed]
     assert all(page.count == len(page.events) <= 97 for page in pages)
     assert len(seen) == len(set(seen))
     assert mine <= set(seen)
     assert len(pages) >= 3
+    assert [instant_of(e.date) for e in listed] == sorted(instant_of(e.date) for e in listed)
 
 
 def test_status_query_pages_return_that_status_only_in_date_order(listed_events):
@@ -97,7 +101,7 @@ def test_status_query_pages_return_that_status_only_in_date_order(listed_events)
     completed, postponed = set(listed_events["completed"]), set(listed_events["postponed"])
 
     # When the completed ones are paged through the status index, 40 at a time
-    pages = _all_pages(partial(events.list_events, status="completed", limit=40))
+    pages = _all_pages(partial(list_events, status="completed", limit=40))
 
     # Then each of ours appears exactly once, only completed events appear, sorted by date
     listed = [e for page in pages for e in page.events]
@@ -107,7 +111,34 @@ def test_status_query_pages_return_that_status_only_in_date_order(listed_events)
     assert completed <= set(ids)
     assert not postponed & set(ids)
     assert {e.status for e in listed} == {"completed"}
-    assert [e.date for e in listed] == sorted(e.date for e in listed)
+    assert [instant_of(e.date) for e in listed] == sorted(instant_of(e.date) for e in listed)
+
+
+# Local times whose text order is not their order in time, earliest instant first
+MIXED_OFFSETS = [
+    "2041-06-01",  # 00:00 UTC on 1 June (a day: its start in UTC)
+    "2041-06-02T01:00:00+09:00",  # 16:00 UTC on 1 June
+    "2041-06-02",  # 00:00 UTC on 2 June
+    "2041-06-01T23:30:00-05:00",  # 04:30 UTC on 2 June
+    "2041-06-02T05:00:00.25Z",  # 05:00:00.25 UTC on 2 June
+    "2041-06-02T05:00:00.5+00:00",  # 05:00:00.5 UTC on 2 June
+    "2041-06-02T00:00:00-14:00",  # 14:00 UTC on 2 June
+]
+
+
+@pytest.mark.parametrize("status", [None, "cancelled"])
+def test_events_with_mixed_offsets_are_listed_by_their_instant(status):
+    # Given events in time zones around the world, created at once
+    ids = _create_events([event_body(status="cancelled", date=date) for date in MIXED_OFFSETS])
+
+    # When the listing is paged through, all events or by status (the table holds other tests'
+    # events too: pages breaking among ours are the unit tests' and the test above's business)
+    pages = _all_pages(partial(list_events, status=status, limit=50))
+
+    # Then ours come in the order of their instants, and so does every listed event
+    listed = [e for page in pages for e in page.events]
+    assert [e.eventId for e in listed if e.eventId in ids] == ids
+    assert [instant_of(e.date) for e in listed] == sorted(instant_of(e.date) for e in listed)
 
 
 # ---------------------------------------------------------------- an event's registrations

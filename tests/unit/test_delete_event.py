@@ -8,7 +8,8 @@ from event_core import attendance, errors, events
 from event_core.attendance import event_registrations, user_registrations
 from event_core.authorization import Manager
 from event_core.clock import iso_ago, now_iso
-from event_core.events import STALE_DELETE_SECONDS, create_event, delete_event, get_event, list_events
+from event_core.event_listing import list_events
+from event_core.events import STALE_DELETE_SECONDS, create_event, delete_event, get_event
 from event_core.models.events import EventCreate
 from event_core.registration import register, unregister
 from event_core.store import events as event_store

@@ -10,7 +10,7 @@ import pytest
 
 from event_core import page_token_key
 from event_core.errors import InvalidPageToken
-from event_core.events import list_events
+from event_core.event_listing import list_events
 from event_core.page_token_key import KEY_MAX_AGE_SECONDS, MissingPageTokenKey
 from event_core.settings import get_settings
 from tests.unit.builders import an_event, unique

@@ -9,9 +9,10 @@ import pytest
 
 from event_core.attendance import event_registrations, user_registrations
 from event_core.errors import InvalidPageToken
-from event_core.events import list_events
+from event_core.event_listing import list_events
 from event_core.models.page_cursors import (
     EventRegistrationsCursor,
+    EventsByStatusCursor,
     EventsCursor,
     WaitlistKey,
     WaitlistPhase,
@@ -21,7 +22,8 @@ from event_core.settings import get_settings
 from tests.support.page_tokens import forged, signed
 from tests.unit.builders import a_user, an_event, register_all, some_users
 
-EVENT_1 = EventsCursor(eventId="evt-1")
+INSTANT = "2027-01-01T00:00:00.000000Z"
+EVENT_1 = EventsByStatusCursor(eventId="evt-1", dateUtc=INSTANT)
 
 
 def flip(token: str, index: int) -> str:
@@ -40,9 +42,9 @@ def test_round_trip_keeps_the_cursor():
 
 @pytest.mark.parametrize("index", [0, 5, 21, 22, 30])
 def test_any_edited_character_invalidates_the_token(index):
-    token = encode_token("events:*", EVENT_1)
+    token = encode_token("events-by-date:active", EVENT_1)
     with pytest.raises(InvalidPageToken):
-        decode_token("events:*", flip(token, index), EventsCursor)
+        decode_token("events-by-date:active", flip(token, index), EventsByStatusCursor)
 
 
 @pytest.mark.parametrize(
@@ -52,19 +54,21 @@ def test_any_edited_character_invalidates_the_token(index):
 )
 def test_garbage_tokens_are_invalid(token):
     with pytest.raises(InvalidPageToken):
-        decode_token("events:*", token, EventsCursor)
+        decode_token("events-by-date:*", token, EventsCursor)
 
 
 def test_token_of_another_scope_is_invalid():
-    token = encode_token("events:active", EVENT_1)
+    token = encode_token("events-by-date:active", EVENT_1)
     with pytest.raises(InvalidPageToken):
-        decode_token("events:cancelled", token, EventsCursor)
+        decode_token("events-by-date:cancelled", token, EventsByStatusCursor)
 
 
 def test_token_signed_with_another_key_is_invalid():
     with pytest.raises(InvalidPageToken):
         decode_token(
-            "events:*", forged("events:*", {"eventId": "evt-1"}, key="not-the-server-key"), EventsCursor
+            "events-by-date:active",
+            forged("events-by-date:active", EVENT_1.model_dump(), key="not-the-server-key"),
+            EventsByStatusCursor,
         )
 
 
@@ -75,34 +79,51 @@ def test_token_signed_with_another_key_is_invalid():
         "evt-1",
         None,
         {},
-        {"eventId": "evt-1", "offset": -1},  # no field but the cursor's own
-        {"eventId": 7},  # strict: not a string
-        {"eventId": "evt 1"},  # not an id
+        {"eventId": "evt-1", "dateUtc": INSTANT, "offset": -1},  # no field but the cursor's own
+        {"eventId": 7, "dateUtc": INSTANT},  # strict: not a string
+        {"eventId": "evt 1", "dateUtc": INSTANT},  # not an id
+        {"eventId": "evt-1", "dateUtc": ""},  # DynamoDB refuses empty key strings
+        {"eventId": "evt-1", "dateUtc": "x" * 251},  # longer than a sort key may be
+        {"eventId": "evt-1", "date": "2027-01-01"},  # the listing by date text's position
+        {"eventId": "evt-1", "dateUtc": INSTANT, "status": "cancelled"},  # the status is the route's
         {"key": {"eventId": {"S": "evt-1"}}},  # the DynamoDB key itself is never accepted
     ],
-    ids=["list", "string", "null", "empty", "extra-field", "int-id", "bad-id", "raw-key"],
+    ids=[
+        "list",
+        "string",
+        "null",
+        "empty",
+        "extra-field",
+        "int-id",
+        "bad-id",
+        "empty-instant",
+        "oversized-instant",
+        "text-date",
+        "status",
+        "raw-key",
+    ],
 )
 def test_signed_payload_that_is_not_this_listings_cursor_is_invalid(payload):
     with pytest.raises(InvalidPageToken):
-        decode_token("events:*", forged("events:*", payload), EventsCursor)
+        decode_token("events-by-date:active", forged("events-by-date:active", payload), EventsByStatusCursor)
 
 
 def test_deeply_nested_signed_payload_is_invalid():
     # Given a validly signed payload nested about as deep as a token allows (past the recursion
     # limit of some Pythons' JSON parser)
-    token = signed("events:*", b"[" * 1500 + b"]" * 1500)
+    token = signed("events-by-date:*", b"[" * 1500 + b"]" * 1500)
 
     # Then it is a bad token, not a crash
     with pytest.raises(InvalidPageToken):
-        decode_token("events:*", token, EventsCursor)
+        decode_token("events-by-date:*", token, EventsCursor)
 
 
 def test_changing_the_key_invalidates_outstanding_tokens(monkeypatch):
-    token = encode_token("events:*", EVENT_1)
+    token = encode_token("events-by-date:active", EVENT_1)
     monkeypatch.setenv("PAGE_TOKEN_SECRET", "rotated")
     get_settings.cache_clear()
     with pytest.raises(InvalidPageToken):
-        decode_token("events:*", token, EventsCursor)
+        decode_token("events-by-date:active", token, EventsByStatusCursor)
 
 
 def second_page_token(fetch: Callable[[str | None], object]) -> str:
@@ -153,6 +174,72 @@ def test_user_registration_tokens_are_bound_to_their_user(ddb):
     with pytest.raises(InvalidPageToken):
         user_registrations(bob, limit=1, next_token=token)
     # And a token from an event list is no user-list token
-    event_token = encode_token("events:*", EVENT_1)
+    event_token = encode_token("events-by-date:*", EventsCursor(after={"active": EVENT_1}))
     with pytest.raises(InvalidPageToken):
         user_registrations(alice, limit=1, next_token=event_token)
+
+
+# ---------------------------------------------------------------- the listing of all events
+
+
+def test_the_merged_listing_cursor_round_trips():
+    cursor = EventsCursor(after={"active": EVENT_1, "postponed": None})
+    assert decode_token("events-by-date:*", encode_token("events-by-date:*", cursor), EventsCursor) == cursor
+
+
+@pytest.mark.parametrize(
+    ("scope", "status"),
+    [("events:active", "active"), ("events:*", None)],
+)
+def test_tokens_of_the_listing_by_date_text_are_refused(ddb, scope, status):
+    # Given a token the listing gave before it ordered by instant (a status index key, or a scan's)
+    for payload in ({"eventId": "evt-1", "date": "2027-01-01"}, {"eventId": "evt-1"}):
+        token = forged(scope, payload)
+
+        # Then it is refused (400), never read as a position
+        with pytest.raises(InvalidPageToken):
+            list_events(status=status, limit=1, next_token=token)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"after": {}},  # nothing left to read: never handed out
+        {"after": []},
+        {"after": None},
+        {"after": {"archived": None}},  # not a status
+        {"after": {"active": "evt-1"}},
+        {"after": {"active": {"eventId": "evt-1"}}},  # no instant
+        {"after": {"active": {"eventId": "evt-1", "dateUtc": INSTANT, "status": "cancelled"}}},
+        {"after": {"active": {"eventId": "evt 1", "dateUtc": INSTANT}}},
+        {"after": {"active": {"eventId": "evt-1", "dateUtc": ""}}},
+        {"after": {"active": None}, "offset": 3},
+        {"eventId": "evt-1", "dateUtc": INSTANT},  # a status listing's cursor
+    ],
+)
+def test_signed_event_list_positions_of_another_shape_are_refused(ddb, payload):
+    with pytest.raises(InvalidPageToken):
+        list_events(status=None, limit=1, next_token=forged("events-by-date:*", payload))
+
+
+def test_a_status_listing_token_names_only_its_status(ddb):
+    token = forged("events-by-date:active", {"after": {"active": None, "cancelled": None}})
+    with pytest.raises(InvalidPageToken):
+        list_events(status="active", limit=1, next_token=token)
+
+
+def test_a_merged_listing_token_resumes_each_status_where_it_says(ddb):
+    # Given events of two statuses, and a forged position past the first active one and with
+    # cancelled events not to be read
+    first, second = an_event(status="active", date="2027-03-01"), an_event(status="active", date="2027-03-02")
+    an_event(status="cancelled", date="2027-03-01T12:00:00Z")
+    after_first = {"eventId": first, "dateUtc": "2027-03-01T00:00:00.000000Z"}
+
+    # When the listing of all events is asked for the page after it
+    page = list_events(
+        status=None, limit=10, next_token=forged("events-by-date:*", {"after": {"active": after_first}})
+    )
+
+    # Then only the rest of the active events come
+    assert [e.eventId for e in page.events] == [second]

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from unittest.mock import Mock
 
 import pytest
+from botocore.exceptions import ClientError
 
 from event_core.attendance import event_registrations, user_registrations
-from event_core.events import list_events, update_event
+from event_core.errors import ListingNotReady
+from event_core.event_listing import list_events
+from event_core.events import update_event
 from event_core.registration import register, unregister
+from event_core.store import events as event_store
+from event_core.store.events import DatedPage
 from tests.unit.builders import a_user, an_event, register_all, some_users
 from tests.unit.invariants import assert_invariants
 
@@ -54,6 +60,67 @@ def test_events_by_status_page_in_date_order(ddb, limit):
     assert len(listed) == len(cancelled)
     assert [e.date for e in listed] == sorted(dates)
     assert all(e.status == "cancelled" for e in listed)
+
+
+# Local dates whose text order is not their order in time: listed by instant, a date-only value at
+# the start of its day in UTC.
+BY_INSTANT = [
+    "2027-06-01",  # 00:00 UTC on 1 June
+    "2027-06-02T01:00:00+09:00",  # 16:00 UTC on 1 June
+    "2027-06-01T23:30:00-05:00",  # 04:30 UTC on 2 June
+    "2027-06-02T05:00:00.5z",  # 05:00:00.5 UTC on 2 June (lower-case z, as RFC 3339 allows)
+    "2027-06-01T23:59:59-14:00",  # 13:59:59 UTC on 2 June
+]
+
+
+@pytest.mark.parametrize("status", [None, "postponed"])
+@pytest.mark.parametrize("limit", [1, 2, 100])
+def test_events_are_listed_by_instant_whatever_their_offset(ddb, status, limit):
+    # Given events created in an order that is neither their text order nor their order in time
+    created = {date: an_event(status="postponed", date=date) for date in reversed(BY_INSTANT)}
+
+    # When paging through them, all events or by status
+    pages = all_pages(lambda token: list_events(status=status, limit=limit, next_token=token))
+
+    # Then they come in the order of their instants, each once, with the dates as sent (T and Z
+    # in upper case)
+    listed = [e for page in pages for e in page.events]
+    assert [e.eventId for e in listed] == [created[date] for date in BY_INSTANT]
+    assert [e.date for e in listed] == [date.upper() for date in BY_INSTANT]
+
+
+def test_a_read_cut_short_by_dynamodb_ends_the_page_before_what_may_come_after_it(ddb, monkeypatch):
+    # Given events of three statuses interleaved in time, some statuses several in a row
+    statuses = ["active", "active", "cancelled", "active", "completed", "completed", "cancelled", "active"]
+    dates = [f"2027-06-01T{hour:02d}:00:00+02:00" for hour in range(len(statuses))]
+    created = {date: an_event(status=status, date=date) for status, date in zip(statuses, dates, strict=True)}
+    # ...and an index that answers one event a read, as DynamoDB does when a read reaches 1 MB
+    read = event_store.by_date
+
+    def cut_short(status: str, *, limit: int, after: Any) -> DatedPage:
+        page = read(status, limit=limit, after=after)
+        return DatedPage(page.events[:1], page.events[0].position) if len(page.events) > 1 else page
+
+    monkeypatch.setattr(event_store, "by_date", cut_short)
+
+    # When all events are paged through, four at a time
+    pages = all_pages(lambda token: list_events(status=None, limit=4, next_token=token))
+
+    # Then they still come in time order, each once
+    assert [e.eventId for page in pages for e in page.events] == [created[date] for date in dates]
+
+
+def test_a_new_date_moves_the_event_in_the_listing(ddb):
+    # Given two events on consecutive days
+    first, second = an_event(date="2027-06-01"), an_event(date="2027-06-02")
+
+    # When the first moves to the evening of the second day, Tokyo time (09:00 UTC)
+    update_event(first, {"date": "2027-06-02T18:00:00+09:00"})
+
+    # Then it is listed after the second, by status and among all
+    for status in ("active", None):
+        listed = list_events(status=status, limit=10, next_token=None).events
+        assert [e.eventId for e in listed] == [second, first]
 
 
 def test_status_listing_follows_status_changes(ddb):
@@ -216,3 +283,29 @@ def test_positions_on_a_later_page_are_as_of_its_read(ddb):
     # Then page 2 shows the places people hold now: no gap where the leaver was
     assert [w.userId for w in second.waitlisted] == people[5:10]
     assert [w.waitlistPosition for w in second.waitlisted] == [2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("status", [None, "active"])
+def test_listing_without_its_index_is_busy_not_an_error(ddb, status):
+    # Given the events table without the index (made by an older template)
+    an_event()
+    ddb.update_table(
+        TableName="EventsTable",
+        GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": event_store.STATUS_INDEX}}],
+    )
+
+    # When events are listed, then the answer is "busy, retry" (503), not a failure
+    with pytest.raises(ListingNotReady):
+        list_events(status=status, limit=10, next_token=None)
+
+
+def test_listing_while_its_index_is_being_built_is_busy_not_an_error(ddb, monkeypatch):
+    # Given DynamoDB answering as AWS does while a GSI that a stack update added is backfilling
+    message = f"Cannot read from backfilling global secondary index: {event_store.STATUS_INDEX}"
+    refusal = ClientError({"Error": {"Code": "ValidationException", "Message": message}}, "Query")
+    client = event_store.dynamodb()
+    monkeypatch.setattr(client, "query", Mock(side_effect=refusal))
+
+    # When events are listed, then the answer is "busy, retry" (503), not a failure
+    with pytest.raises(ListingNotReady):
+        list_events(status=None, limit=10, next_token=None)

@@ -92,3 +92,9 @@ class Busy(DomainError):
     """Retries against a contended or throttled table ran out; safe for the client to retry."""
 
     message = "Service busy, please retry"
+
+
+class ListingNotReady(Busy):
+    """The index the listing reads is not there or still being built (a deploy that adds it)."""
+
+    message = "Events are being indexed, please retry"

@@ -1,4 +1,4 @@
-"""Event use cases: create, read, list, update (promoting into new spots) and delete."""
+"""Event use cases: create, read, update (promoting into new spots) and delete."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from event_core.authorization import EVERY_EVENT, Manager
 from event_core.clock import iso_ago, now_iso
 from event_core.errors import Busy, CapacityBelowRegistered, EventNotFound, Forbidden, NoFieldsToUpdate
 from event_core.ids import is_valid_id, new_id
-from event_core.models.events import Event, EventCreate, EventDeleted, EventPage
-from event_core.models.page_cursors import EventsByStatusCursor, EventsCursor
-from event_core.pagination import decode_token, encode_token
+from event_core.models.events import Event, EventCreate, EventDeleted
 from event_core.preconditions import check_if_match, parse_if_match
 from event_core.store import admission as queue
 from event_core.store import events, registrations
@@ -70,19 +68,6 @@ def get_managed_event(event_id: str, manager: Manager) -> StoredEvent:
     if not manager.manages(stored.event.ownerId):
         raise Forbidden()
     return stored
-
-
-def list_events(*, status: str | None, limit: int, next_token: str | None) -> EventPage:
-    following: EventsCursor | EventsByStatusCursor | None
-    if status is None:
-        scope = "events:*"
-        page, following = events.page(limit=limit, after=decode_token(scope, next_token, EventsCursor))
-    else:
-        scope = f"events:{status}"
-        after = decode_token(scope, next_token, EventsByStatusCursor)
-        page, following = events.status_page(status, limit=limit, after=after)
-    token = encode_token(scope, following) if following else None
-    return EventPage(events=page, count=len(page), nextToken=token)
 
 
 def update_event(

@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
 
 from event_core.ids import ID_MAX_LENGTH, ID_PATTERN
+from event_core.models import dates
 
 
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
-    return value
-
-
-_YMD = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _calendar_date(value: str) -> str:
-    """Accept YYYY-MM-DD or an ISO 8601 date-time that names a real day and time."""
-    try:
-        if not _YMD.match(value):
-            raise ValueError
-        if len(value) == 10:
-            date.fromisoformat(value)
-        elif len(value) > 10 and value[10] == "T":
-            datetime.fromisoformat(value)
-        else:
-            raise ValueError
-    except ValueError:
-        raise ValueError("must be a valid date (YYYY-MM-DD) or ISO 8601 date-time") from None
     return value
 
 
@@ -51,14 +31,24 @@ Description = Annotated[str, StringConstraints(min_length=1, max_length=2000, pa
 Location = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=SINGLE_LINE), NotBlank]
 Organizer = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=SINGLE_LINE), NotBlank]
 PersonName = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=SINGLE_LINE), NotBlank]
-# Documented as what it is, a date or a date-time, so generated examples are (mostly) valid.
+# Documented as exactly what is accepted: the pattern is the syntax, the format the calendar.
 _DATE_SCHEMA = {
     "type": "string",
-    "maxLength": 40,
+    "maxLength": dates.MAX_LENGTH,
+    "pattern": dates.PATTERN,
     "anyOf": [{"format": "date"}, {"format": "date-time"}],
-    "description": "YYYY-MM-DD, or an ISO 8601 date-time such as 2027-05-14T09:30:00Z",
+    "description": (
+        "An RFC 3339 full-date (YYYY-MM-DD), or date-time with seconds and an offset "
+        "(YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)), whose instant in UTC lies in the years "
+        "0001 to 9999. Kept as sent, with T and Z in upper case. Events are listed by that instant; "
+        "a date by the start of its day in UTC."
+    ),
+    "examples": [dates.EXAMPLE, "2027-05-14"],
 }
 EventDate = Annotated[
-    str, StringConstraints(max_length=40), AfterValidator(_calendar_date), WithJsonSchema(_DATE_SCHEMA)
+    str,
+    StringConstraints(max_length=dates.MAX_LENGTH),
+    AfterValidator(dates.canonical),
+    WithJsonSchema(_DATE_SCHEMA),
 ]
 Capacity = Annotated[int, Field(ge=1, le=100_000)]

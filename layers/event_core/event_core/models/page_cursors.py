@@ -1,7 +1,8 @@
 """Page cursors: where each listing resumes, one strict type per listing (what a nextToken carries).
 
 A cursor holds only the key attributes of the item a page ended on that its listing's route does
-not fix. The event id of an event's list, the user id of a user's list and the status of
+not fix (the listing of all events, which merges the statuses' reads, one such position per
+status). The event id of an event's list, the user id of a user's list and the status of
 `?status=` come from the route, never from the token, so no token can move a listing into another
 event's, user's or status's items. Every field is as strict as the key attribute it stands for
 (an id, a non-empty key string DynamoDB accepts, a waitlist ticket), unknown fields are refused,
@@ -14,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints
 
+from event_core.models.events import EventStatus
 from event_core.models.fields import SINGLE_LINE, Id
 
 # A string key attribute: DynamoDB refuses empty ones and sort keys over 1024 bytes (250
@@ -29,17 +31,19 @@ class Cursor(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
-class EventsCursor(Cursor):
-    """GET /events: the events table, in scan order."""
-
-    eventId: Id
-
-
 class EventsByStatusCursor(Cursor):
-    """GET /events?status=: the status-date-index of that status (the status is the route's)."""
+    """GET /events?status=: the status-date-utc-index of that status (the status is the route's),
+    after an event and its date's instant."""
 
     eventId: Id
-    date: KeyText
+    dateUtc: KeyText
+
+
+class EventsCursor(Cursor):
+    """GET /events: each status's read of the status-date-utc-index, merged. A status named
+    resumes after its position, or at its start (null); one not named has been read to its end."""
+
+    after: Annotated[dict[EventStatus, EventsByStatusCursor | None], Field(min_length=1)]
 
 
 class RegisteredKey(Cursor):

@@ -9,15 +9,20 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from event_core.errors import EventAlreadyExists
+from event_core.errors import EventAlreadyExists, ListingNotReady
+from event_core.models import dates
 from event_core.models.events import PROMOTING_STATUSES, Event
-from event_core.models.page_cursors import EventsByStatusCursor, EventsCursor
+from event_core.models.page_cursors import EventsByStatusCursor
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
 from event_core.store.codec import Item, decode, encode, encode_value, key
-from event_core.store.page_keys import following, resume_after
+from event_core.store.page_keys import following, position_of, resume_after
 
-STATUS_INDEX = "status-date-index"
+# Each status's events in the order of their dates' instants (the sort key DATE_ORDER). The older
+# status-date-index, sorted on the date's text, is still in the template but no longer read.
+STATUS_INDEX = "status-date-utc-index"
+DATE_ORDER = "dateUtc"
+_NO_INDEX_YET = frozenset({"ValidationException", "ResourceNotFoundException"})
 _EVENT_FIELDS = frozenset(Event.model_fields)
 _LIVE = "attribute_exists(eventId) AND attribute_not_exists(deletedAt)"
 
@@ -33,6 +38,25 @@ class StoredEvent:
     writer_until: int = 0  # when that lease runs out, epoch milliseconds
     backlogged: bool = False  # the writer has more queued than one batch: new requests need not wait
     promotions_pending: bool = False  # an update opened spots the queue's writer is still filling
+
+
+@dataclass(frozen=True, slots=True)
+class DatedEvent:
+    """An event read from the status index, and where a read resumes after it."""
+
+    event: Event
+    position: EventsByStatusCursor
+
+    @property
+    def instant(self) -> str:
+        """Its date's instant (DATE_ORDER), what the index orders by."""
+        return self.position.dateUtc
+
+
+@dataclass(frozen=True, slots=True)
+class DatedPage:
+    events: list[DatedEvent]
+    last: EventsByStatusCursor | None  # where the next read resumes; None: nothing follows
 
 
 def table() -> str:
@@ -63,13 +87,26 @@ def get(event_id: str, *, consistent: bool = True) -> StoredEvent | None:
     return from_item(item) if item else None
 
 
+def stored_fields(fields: Mapping[str, object]) -> dict[str, object]:
+    """The attributes that hold these event fields: the fields, and with a date its instant."""
+    if "date" not in fields:
+        return dict(fields)
+    return {**fields, DATE_ORDER: dates.sort_key(str(fields["date"]))}
+
+
+def new_item(event: Event, *, waitlist_seq_next: int = 1) -> Item:
+    """A new event's item: its fields, the date's instant, revision 0 and its ticket dispenser."""
+    fields = stored_fields(event.model_dump(mode="json", exclude_none=True))
+    return encode({**fields, "revision": 0, "waitlistSeqNext": waitlist_seq_next})
+
+
 def put_new(event: Event) -> None:
     """Insert the event; EventAlreadyExists if the id is taken by anything but this very write.
 
     A retry of this put (by the SDK after a lost response, or by `with_retries`) finds its own
     item in place: that is success, not a conflict.
     """
-    item = encode({**event.model_dump(mode="json", exclude_none=True), "revision": 0, "waitlistSeqNext": 1})
+    item = new_item(event)
     try:
         dynamodb().put_item(
             TableName=table(),
@@ -132,8 +169,8 @@ def edit_action(stored: StoredEvent, changes: dict[str, Any], *, promoted: int, 
     """An organizer's `changes` (none: only promotions), and `promoted` people moved from the
     waitlist into spots, at the revision and counts of `stored`; an edit moves the revision."""
     event = stored.event
-    values: dict[str, object] = dict(changes)
-    assignments = [f"#{name} = :{name}" for name in changes]
+    values = stored_fields(changes)  # a new date comes with its instant, for the listings
+    assignments = [f"#{name} = :{name}" for name in values]
     assignments.append("registeredCount = registeredCount + :due, waitlistCount = waitlistCount - :due")
     if changes:
         assignments.append("updatedAt = :now, revision = revision + :one")
@@ -236,30 +273,62 @@ def admit_batch_action(
     )
 
 
-def page(*, limit: int, after: EventsCursor | None) -> tuple[list[Event], EventsCursor | None]:
-    """One page of all events, in the table's (scan) order."""
-    response = dynamodb().scan(TableName=table(), Limit=limit, **resume_after(after))
-    return _events(response), following(response, EventsCursor)
+def by_date(status: str, *, limit: int, after: EventsByStatusCursor | None) -> DatedPage:
+    """Up to `limit` events of one status, earliest instant first, from after the position `after`
+    (a Query on the status index)."""
+    try:
+        response = dynamodb().query(
+            TableName=table(),
+            IndexName=STATUS_INDEX,
+            KeyConditionExpression="#status = :status",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":status": {"S": status}},
+            Limit=limit,
+            **resume_after(after, status=status),
+        )
+    except ClientError as error:
+        # DynamoDB refuses reads of a GSI until it is ACTIVE (a stack update adds one without
+        # waiting for it) and of one the table lacks (a local table made by an older template).
+        failure = error.response["Error"]
+        if failure["Code"] in _NO_INDEX_YET and STATUS_INDEX in failure.get("Message", ""):
+            raise ListingNotReady() from error
+        raise
+    dated = [
+        DatedEvent(stored.event, position=position_of(item, EventsByStatusCursor))
+        for item in response.get("Items", [])
+        if (stored := from_item(item))
+    ]
+    return DatedPage(events=dated, last=following(response, EventsByStatusCursor, "status"))
 
 
-def status_page(
-    status: str, *, limit: int, after: EventsByStatusCursor | None
-) -> tuple[list[Event], EventsByStatusCursor | None]:
-    """One page of the events of one status, by date (a Query on the status index)."""
-    response = dynamodb().query(
-        TableName=table(),
-        IndexName=STATUS_INDEX,
-        KeyConditionExpression="#status = :status",
-        ExpressionAttributeNames={"#status": "status"},
-        ExpressionAttributeValues={":status": {"S": status}},
-        Limit=limit,
-        **resume_after(after, status=status),
+def dates_of_live_events(*, start_key: Item | None) -> tuple[list[tuple[str, str, str | None]], Item | None]:
+    """One page of a Scan of the live events: (eventId, date, its DATE_ORDER if it has one)."""
+    request: dict[str, Any] = {
+        "TableName": table(),
+        "ConsistentRead": True,
+        "FilterExpression": "attribute_not_exists(deletedAt)",
+        "ProjectionExpression": f"eventId, #date, {DATE_ORDER}",
+        "ExpressionAttributeNames": {"#date": "date"},
+    }
+    if start_key:
+        request["ExclusiveStartKey"] = start_key
+    response = dynamodb().scan(**request)
+    found = [
+        (item["eventId"]["S"], item["date"]["S"], item.get(DATE_ORDER, {}).get("S"))
+        for item in response.get("Items", [])
+    ]
+    return found, response.get("LastEvaluatedKey")
+
+
+def set_date_order(event_id: str, date: str, instant: str) -> bool:
+    """Set a live event's DATE_ORDER, unless its date is no longer `date` (a re-save wrote both).
+    False if not written."""
+    return _conditional_update(
+        event_id,
+        update=f"SET {DATE_ORDER} = :instant",
+        condition=f"{_LIVE} AND #date = :date",
+        values={"instant": instant, "date": date},
     )
-    return _events(response), following(response, EventsByStatusCursor, "status")
-
-
-def _events(response: Mapping[str, Any]) -> list[Event]:
-    return [stored.event for item in response.get("Items", []) if (stored := from_item(item))]
 
 
 def _conditional_update(event_id: str, update: str, condition: str, values: dict[str, object]) -> bool:

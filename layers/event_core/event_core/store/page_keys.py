@@ -30,3 +30,9 @@ def following(response: Mapping[str, Any], cursor: type[CursorT], *fixed: str) -
         return None
     position = {name: value for name, value in decode(last_key).items() if name not in fixed}
     return cursor.model_validate(position)
+
+
+def position_of(item: Mapping[str, Any], cursor: type[CursorT]) -> CursorT:
+    """The cursor of a page ending on this item (one a Query or Scan read), from its key."""
+    values = decode({name: value for name, value in item.items() if name in cursor.model_fields})
+    return cursor.model_validate(values)
