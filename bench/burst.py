@@ -4,14 +4,17 @@ The local server (`local_api.serve_in_background`: SAM CLI's API Gateway emulati
 warm worker processes, one invocation at a time each) runs the template's functions against
 DynamoDB Local. Its register workers are started first, so the burst measures warm workers.
 Then `requests` threads released together each POST one registration for a different user
-to one event (capacity 50, waitlist on), and the outcome is checked against the tables and
-against the API's own listing.
+to one event (capacity 50, waitlist on); a request answered 202 (still in the event's admission
+queue when its wait ran out) polls its Location, as a client would, until it has its answer.
+The outcome is checked against the tables and against the API's own listing.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,13 +32,22 @@ if TYPE_CHECKING:
 EVENT = "bench-burst"
 WARM_EVENT = "bench-burst-warm"
 CAPACITY = 50
+SETTLE_SECONDS = 60  # how long a 202's Location is polled for its answer
 
 
 @dataclass
 class Answer:
-    status: int
-    seconds: float
-    body: dict[str, Any]
+    status: int  # the POST's
+    seconds: float  # POST to its answer
+    body: dict[str, Any]  # the final answer: the POST's, or after a 202 its Location's
+    final_status: int
+    known_s: float  # POST to the final answer
+    polls: int = 0
+
+    @property
+    def placed(self) -> bool:
+        """A place was answered: 201, or 200 at a 202's Location."""
+        return self.final_status == (200 if self.status == 202 else 201)
 
 
 @dataclass
@@ -55,29 +67,45 @@ class Outcome:
         return [a.seconds for a in self.answers]
 
     def statuses(self) -> dict[int, int]:
-        counts: dict[int, int] = {}
-        for answer in self.answers:
-            counts[answer.status] = counts.get(answer.status, 0) + 1
-        return dict(sorted(counts.items()))
+        return _counts(a.status for a in self.answers)
+
+    def queued(self) -> list[Answer]:
+        return [a for a in self.answers if a.status == 202]
 
 
-def _post(url: str, user: str, start: threading.Event, answers: list[Answer]) -> None:
-    start.wait()
-    began = time.perf_counter()
-    response = requests.post(url, json={"userId": user}, timeout=120)
-    seconds = time.perf_counter() - began
+def _counts(statuses: Iterable[int]) -> dict[int, int]:
+    return dict(sorted(Counter(statuses).items()))
+
+
+def _json(response: requests.Response) -> dict[str, Any]:
     try:
-        body = response.json()
+        body: dict[str, Any] = response.json()
     except ValueError:
         body = {"raw": response.text}
-    answers.append(Answer(response.status_code, seconds, body))
+    return body
 
 
-def concurrently(url: str, users: list[str]) -> tuple[float, list[Answer]]:
-    """POST a registration per user, all threads released at once; (elapsed seconds, answers)."""
+def _post(base_url: str, path: str, user: str, start: threading.Event, answers: list[Answer]) -> None:
+    start.wait()
+    began = time.perf_counter()
+    response = requests.post(f"{base_url}{path}", json={"userId": user}, timeout=120)
+    seconds = time.perf_counter() - began
+    status, polls = response.status_code, 0
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while response.status_code == 202 and time.monotonic() < deadline:
+        time.sleep(float(response.headers.get("Retry-After", "1")))
+        response = requests.get(f"{base_url}{response.headers['Location']}", timeout=120)
+        polls += 1
+    known_s = time.perf_counter() - began
+    answers.append(Answer(status, seconds, _json(response), response.status_code, known_s, polls))
+
+
+def concurrently(base_url: str, path: str, users: list[str]) -> tuple[float, list[Answer]]:
+    """POST a registration per user, all threads released at once, each until it has its answer;
+    (elapsed seconds, answers)."""
     start = threading.Event()
     answers: list[Answer] = []
-    threads = [threading.Thread(target=_post, args=(url, user, start, answers)) for user in users]
+    threads = [threading.Thread(target=_post, args=(base_url, path, user, start, answers)) for user in users]
     for thread in threads:
         thread.start()
     began = time.perf_counter()
@@ -110,7 +138,7 @@ def check(outcome: Outcome, client: DynamoDBClient, base_url: str) -> None:
     rows = partition_items(client, EVENT)
     registered = [r for r in rows if r["status"] == "registered"]
     waiting = sorted((r for r in rows if r["status"] == "waitlisted"), key=lambda r: r["waitlistSeq"])
-    created = [a for a in outcome.answers if a.status == 201]
+    created = [a for a in outcome.answers if a.placed]
     handed_out = sorted(a.body["waitlistPosition"] for a in created if a.body.get("status") == "waitlisted")
     listing = requests.get(
         f"{base_url}/events/{EVENT}/registrations", params={"limit": "1000"}, timeout=60
@@ -127,7 +155,7 @@ def check(outcome: Outcome, client: DynamoDBClient, base_url: str) -> None:
             event["registeredCount"] == len(registered) <= event["capacity"]
         ),
         "waitlistCount == waitlisted rows": event["waitlistCount"] == len(waiting),
-        "every 201 is a row, every row a 201": len(created) == len(rows),
+        "every place answered is a row, every row answered": len(created) == len(rows),
         "nobody waits while a spot is free": not waiting or len(registered) == event["capacity"],
         "waitlist tickets distinct": len({r["waitlistSeq"] for r in waiting}) == len(waiting),
         "positions answered are 1..W, once each": handed_out == list(range(1, len(waiting) + 1)),
@@ -143,29 +171,39 @@ def run(client: DynamoDBClient, endpoint: str, *, requests_count: int, workers: 
     seed.put_items(client, "UsersTable", [seed.user_item(u) for u in users + warm_users])
     with serve_in_background(free_port(), endpoint, max_workers=workers) as server:
         # Start every register worker (and the listing's) before the burst.
-        concurrently(f"{server.url}/events/{WARM_EVENT}/registrations", warm_users[:workers])
-        concurrently(f"{server.url}/events/{WARM_EVENT}/registrations", warm_users[workers:])
+        concurrently(server.url, f"/events/{WARM_EVENT}/registrations", warm_users[:workers])
+        concurrently(server.url, f"/events/{WARM_EVENT}/registrations", warm_users[workers:])
         requests.get(f"{server.url}/events/{EVENT}/registrations", timeout=60)
-        elapsed, answers = concurrently(f"{server.url}/events/{EVENT}/registrations", users)
+        elapsed, answers = concurrently(server.url, f"/events/{EVENT}/registrations", users)
         outcome = Outcome(requests_count, workers, elapsed, answers)
         check(outcome, client, server.url)
     return outcome
 
 
 def summary(outcome: Outcome) -> list[list[object]]:
-    latencies = outcome.latencies()
-    statuses = ", ".join(f"{status}: {count}" for status, count in outcome.statuses().items())
+    queued = outcome.queued()
+    at_location = _statuses(_counts(a.final_status for a in queued))
     rows: list[list[object]] = [
         ["requests (one event, capacity 50, waitlist on)", outcome.requests],
         ["warm workers for the function", outcome.workers],
-        ["answers", statuses],
-        ["elapsed", f"{outcome.elapsed_s:.2f} s"],
-        ["throughput", f"{outcome.throughput:.0f} registrations/s"],
+        ["answers", _statuses(outcome.statuses())],
         [
-            "latency p50 / p99 / max",
-            f"{ms(median(latencies))} / {ms(percentile(latencies, 99))} / {ms(max(latencies))} ms",
+            "202s: answers at their Location (polls)",
+            f"{at_location} ({sum(a.polls for a in queued)})" if queued else "none",
         ],
+        ["elapsed (until every answer)", f"{outcome.elapsed_s:.2f} s"],
+        ["throughput", f"{outcome.throughput:.0f} registrations/s"],
+        ["latency of the POST p50 / p99 / max", _spread(outcome.latencies())],
+        ["place known (after a 202's polls) p50 / p99 / max", _spread([a.known_s for a in outcome.answers])],
     ]
     rows.extend([name, value] for name, value in outcome.facts.items())
     rows.extend([name, "ok" if ok else "VIOLATED"] for name, ok in outcome.invariants.items())
     return rows
+
+
+def _statuses(counts: dict[int, int]) -> str:
+    return ", ".join(f"{status}: {count}" for status, count in counts.items())
+
+
+def _spread(seconds: list[float]) -> str:
+    return f"{ms(median(seconds))} / {ms(percentile(seconds, 99))} / {ms(max(seconds))} ms"

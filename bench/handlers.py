@@ -5,7 +5,8 @@ Each functions/<name>/app.py is loaded once under its own module name (they are 
 samples. DynamoDB traffic is observed with botocore's event hooks on event_core's one client:
 `before-send` counts round trips (retries included, since each is one), `before-parse` records
 raw responses, and a `before-send` hook that returns a recorded response replaces DynamoDB
-altogether (botocore still serializes, signs and parses, as it would for real).
+altogether (botocore still serializes, signs and parses, as it would for real), with the values
+a call generates in place of those the recorded call generated (`Replay`).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ import json
 import time
 import uuid
 import warnings
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import Any, NoReturn
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
@@ -139,17 +141,21 @@ def operation(request: AWSPreparedRequest) -> str:
 
 @dataclass
 class RoundTrips:
-    """DynamoDB requests sent (each retry is one more), by operation, and the items they read:
+    """DynamoDB requests sent (each retry is one more), in order, and the items they read:
     items evaluated by Query/Scan (ScannedCount, which is also what a COUNT query reads), items
     returned by GetItem and BatchGetItem. Items read is what DynamoDB's read cost and latency
     grow with."""
 
-    by_operation: Counter[str] = field(default_factory=Counter)
+    sent: list[str] = field(default_factory=list)
     items_read: int = 0
 
     @property
+    def by_operation(self) -> Counter[str]:
+        return Counter(self.sent)
+
+    @property
     def total(self) -> int:
-        return sum(self.by_operation.values())
+        return len(self.sent)
 
     def describe(self, calls: int = 1) -> str:
         return (
@@ -157,7 +163,7 @@ class RoundTrips:
         )
 
     def _count(self, request: AWSPreparedRequest, **_: Any) -> None:
-        self.by_operation[operation(request)] += 1
+        self.sent.append(operation(request))
 
     def _read(self, parsed: dict[str, Any], **_: Any) -> None:
         if "ScannedCount" in parsed:
@@ -168,7 +174,7 @@ class RoundTrips:
             self.items_read += sum(len(items) for items in parsed["Responses"].values())
 
     def __add__(self, other: RoundTrips) -> RoundTrips:
-        return RoundTrips(self.by_operation + other.by_operation, self.items_read + other.items_read)
+        return RoundTrips(self.sent + other.sent, self.items_read + other.items_read)
 
 
 @contextlib.contextmanager
@@ -187,6 +193,7 @@ def counting() -> Iterator[RoundTrips]:
 @dataclass(frozen=True, slots=True)
 class Recorded:
     operation: str
+    request: bytes  # the JSON body sent
     status_code: int
     headers: dict[str, str]
     body: bytes
@@ -200,15 +207,31 @@ class _Body:
         yield self._body
 
 
+def _sent_body(request: AWSPreparedRequest) -> bytes:
+    body = request.body
+    if isinstance(body, str):
+        return body.encode()
+    if isinstance(body, bytes | bytearray):
+        return bytes(body)
+    if body is None:
+        return b"{}"
+    raise TypeError(f"a request body bench cannot read: {type(body).__name__}")
+
+
 @contextlib.contextmanager
 def recording() -> Iterator[list[Recorded]]:
-    """The raw DynamoDB responses of whatever runs inside, in order."""
+    """What whatever runs inside sends to DynamoDB and the raw responses, in order."""
     recorded: list[Recorded] = []
+    sent: list[bytes] = []
+
+    def send(request: AWSPreparedRequest, **_: Any) -> None:
+        sent.append(_sent_body(request))
 
     def record(response_dict: dict[str, Any], operation_model: Any, **_: Any) -> None:
         recorded.append(
             Recorded(
                 operation_model.name,
+                sent.pop(),
                 int(response_dict["status_code"]),
                 dict(response_dict["headers"]),
                 bytes(response_dict["body"]),
@@ -216,35 +239,127 @@ def recording() -> Iterator[list[Recorded]]:
         )
 
     events = dynamodb().meta.events
+    events.register("before-send.dynamodb", send, unique_id="bench-record-request")
     events.register("before-parse.dynamodb", record, unique_id="bench-record")
     try:
         yield recorded
     finally:
+        events.unregister("before-send.dynamodb", unique_id="bench-record-request")
         events.unregister("before-parse.dynamodb", unique_id="bench-record")
 
 
-@contextlib.contextmanager
-def replaying(responses: list[Recorded]) -> Iterator[None]:
-    """DynamoDB stubbed: each request is answered, in turn, by the next recorded response."""
-    if not responses:
+_BODY_HEADERS = ("x-amz-crc32", "content-length")
+
+
+class ReplayDiverged(RuntimeError):
+    """A replayed call did not send what the recorded call sent: it took another path."""
+
+
+Place = tuple[str | int, ...]  # keys and indexes from a JSON document's root to one value
+
+
+def _strings(document: Any, place: Place = ()) -> Iterator[tuple[Place, str]]:
+    """Every string in a JSON document (DynamoDB's typed values are all strings), with its place."""
+    if isinstance(document, str):
+        yield place, document
+    elif isinstance(document, dict):
+        for name, value in document.items():
+            yield from _strings(value, (*place, name))
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            yield from _strings(value, (*place, index))
+
+
+def _at(document: Any, place: Place) -> Any:
+    for step in place:
+        document = document[step]
+    return document
+
+
+class Replay:
+    """Answers each call's DynamoDB requests with the recorded call's responses, in order.
+
+    The recorded responses describe the recorded call's own values: the ids it was given (a
+    user), those it generated (a lease's owner) and its clock (a lease's expiry). Where a call
+    sends another value than the recorded call sent at the same place of a request, and the
+    recorded value comes back in that response or a later one, the call's value stands in for it
+    there: the replay answers as DynamoDB would have answered this call, in the state the
+    recording was made in (a lease the call took reads back as its own, not another writer's).
+    What a call sends from the state it read (a count in a condition) is what the recorded call
+    sent, since both read the same state.
+
+    Each call must send the recorded requests' operations, in order, and all of them: otherwise
+    it took another path than the one recorded, and `call` raises ReplayDiverged.
+    """
+
+    def __init__(self, responses: list[Recorded]) -> None:
+        self._responses = responses
+        # For each request, the strings it sent that come back in a response from its own on:
+        # only those can need a stand-in (found once here, so that a call parses little).
+        self._echoed: list[list[tuple[Place, str]]] = []
+        for index, recorded in enumerate(responses):
+            later = b"".join(r.body for r in responses[index:])
+            strings = _strings(json.loads(recorded.request))
+            self._echoed.append([(place, value) for place, value in strings if _quoted(value) in later])
+        self._next = 0
+        self._stand_ins: dict[bytes, bytes] = {}
+        self._diverged: str | None = None
+
+    @contextlib.contextmanager
+    def call(self) -> Iterator[None]:
+        self._next, self._stand_ins, self._diverged = 0, {}, None
         yield
-        return
-    queue = itertools.cycle(responses)
-
-    def answer(request: AWSPreparedRequest, **_: Any) -> AWSResponse:
-        response = next(queue)
-        if response.operation != operation(request):
-            raise RuntimeError(
-                f"replay out of step: {operation(request)} sent, {response.operation} recorded"
+        if self._diverged is None and self._next < len(self._responses):
+            self._diverged = (
+                f"{self._next} requests sent, {len(self._responses)} recorded "
+                f"({', '.join(r.operation for r in self._responses)})"
             )
-        headers: Any = response.headers  # AWSResponse wraps any mapping in a HeadersDict
-        return AWSResponse(request.url, response.status_code, headers, _Body(response.body))
+        if self._diverged is not None:
+            raise ReplayDiverged(f"replay out of step: {self._diverged}")
 
+    def answer(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:
+        sent = operation(request)
+        if self._next >= len(self._responses):
+            self._diverge(f"{sent} sent after the {len(self._responses)} requests recorded")
+        recorded = self._responses[self._next]
+        if recorded.operation != sent:
+            self._diverge(f"request {self._next + 1}: {sent} sent, {recorded.operation} recorded")
+        if echoed := self._echoed[self._next]:
+            document = json.loads(_sent_body(request))
+            for place, value in echoed:
+                with contextlib.suppress(LookupError, TypeError):  # sent otherwise: nothing to stand in
+                    if isinstance(stand_in := _at(document, place), str) and stand_in != value:
+                        self._stand_ins.setdefault(_quoted(value), _quoted(stand_in))
+        self._next += 1
+        body = recorded.body
+        for quoted, quoted_stand_in in self._stand_ins.items():
+            body = body.replace(quoted, quoted_stand_in)
+        headers = recorded.headers
+        if body != recorded.body:  # botocore checks DynamoDB's CRC32 of the body
+            headers = {name: value for name, value in headers.items() if name.lower() not in _BODY_HEADERS}
+            headers.update({"x-amz-crc32": str(zlib.crc32(body)), "Content-Length": str(len(body))})
+        wrapped: Any = headers  # AWSResponse wraps any mapping in a HeadersDict
+        return AWSResponse(request.url, recorded.status_code, wrapped, _Body(body))
+
+    def _diverge(self, what: str) -> NoReturn:
+        if self._diverged is None:
+            self._diverged = what
+        raise ReplayDiverged(f"replay out of step: {what}")
+
+
+def _quoted(value: str) -> bytes:
+    return json.dumps(value).encode()
+
+
+@contextlib.contextmanager
+def replaying(responses: list[Recorded]) -> Iterator[Replay]:
+    """DynamoDB stubbed: each call, inside `Replay.call`, is answered by `responses` in turn."""
+    replay = Replay(responses)
     events = dynamodb().meta.events
     # A before-send handler that returns a response replaces the HTTP request; the stubs type
     # every handler as returning None.
-    events.register_first("before-send.dynamodb", answer, unique_id="bench-replay")  # type: ignore[arg-type]
+    events.register_first("before-send.dynamodb", replay.answer, unique_id="bench-replay")  # type: ignore[arg-type]
     try:
-        yield
+        yield replay
     finally:
         events.unregister("before-send.dynamodb", unique_id="bench-replay")

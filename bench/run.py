@@ -205,8 +205,12 @@ def warm(client: DynamoDBClient, snapshot: Snapshot, calls: int) -> None:
         [
             "DynamoDB Local: the handler in this process against DynamoDB Local on localhost "
             "(no network latency; on AWS add ~5-10 ms per round trip).",
-            "DynamoDB stubbed: the same requests answered by replaying recorded DynamoDB responses "
-            "at the HTTP layer, so botocore still serializes, signs and parses: the handler's own cost.",
+            "DynamoDB stubbed: the same requests answered by replaying one real call's DynamoDB "
+            "responses at the HTTP layer, with the values each call generates (ids, a lease's owner "
+            "and expiry) in place of the recorded call's, so botocore still serializes, signs and "
+            "parses: the handler's own cost.",
+            "Every timed call, real or stubbed, made the recorded call's DynamoDB requests in the "
+            "same order (section 3), else the run stops: one path per route.",
         ],
     )
     report.section(
@@ -311,6 +315,9 @@ def burst(endpoint: str, client: DynamoDBClient, count: int, workers: int) -> No
             "The local server runs each function in warm worker processes, one request at a time "
             "each, on this machine's CPUs (shared with the client threads and DynamoDB Local); on "
             "Lambda each concurrent request gets its own sandbox.",
+            "A 202 (a request still in the admission queue when its wait ran out) is followed to "
+            "its Location as a client would, after each Retry-After: 'place known' counts from the "
+            "POST to that answer.",
         ],
     )
     if not all(outcome.invariants.values()):

@@ -3,16 +3,20 @@
 Every route's handler is called in this process (a warm sandbox), a few times untimed, then
 `calls` times timed, against DynamoDB Local. Each call gets its own request, so routes that
 create, register or delete never hit a conflict. The same requests then run with DynamoDB
-stubbed: the responses of one real call are replayed, so what remains is the handler's own
-work (Powertools routing and validation, pydantic, the domain, botocore's serialization,
-signing and parsing), the part of a Lambda's billed duration that is not waiting for DynamoDB.
-Round trips are counted over the timed calls.
+stubbed: the responses of one real call are replayed (`handlers.Replay`), so what remains is the
+handler's own work (Powertools routing and validation, pydantic, the domain, botocore's
+serialization, signing and parsing), the part of a Lambda's billed duration that is not waiting
+for DynamoDB. Round trips are counted over the timed calls.
+
+Every timed call, real or stubbed, must take the path of the recorded call (the same DynamoDB
+operations in the same order), and a route whose label names one path (`Route.path`) must take
+that one: a route that leaves its path fails the benchmark instead of measuring another.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +36,7 @@ class Route:
     event: Callable[[int], Event]
     expect: int = 200
     prepare: Callable[[DynamoDBClient, int], None] = lambda client, count: None
+    path: tuple[str, ...] | None = None  # the DynamoDB operations of the path the label names
 
 
 @dataclass
@@ -99,12 +104,15 @@ def routes() -> list[Route]:
         ),
         Route(
             "register",
-            "POST /events/{eventId}/registrations",
+            "POST /events/{eventId}/registrations (nobody queued: admitted directly)",
             lambda i: handlers.request(
                 "register", path={"eventId": "bench-warm-register"}, body={"userId": f"bench-warm-u{i}"}
             ),
             expect=201,
             prepare=_register_event,
+            # snapshot, the lease, the queue's head (empty), as the writer: the event and the
+            # person's row, one transaction that also gives the lease back
+            path=("BatchGetItem", "UpdateItem", "Query", "GetItem", "BatchGetItem", "TransactWriteItems"),
         ),
         Route(
             "unregister",
@@ -113,6 +121,8 @@ def routes() -> list[Route]:
                 "unregister", path={"eventId": "bench-warm-unregister", "userId": f"bench-warm-u{i}"}
             ),
             prepare=_unregister_event,
+            # the lease, snapshot, one transaction releasing the spot, the lease back
+            path=("UpdateItem", "BatchGetItem", "TransactWriteItems", "UpdateItem"),
         ),
         Route(
             "update_event",
@@ -134,6 +144,8 @@ def routes() -> list[Route]:
             "DELETE /events/{eventId} (no registrations)",
             lambda i: handlers.request("delete_event", path={"eventId": f"bench-warm-del{i}"}),
             prepare=_events_to_delete,
+            # the tombstone, the purge's two queries (registrations, admission queue), its removal
+            path=("UpdateItem", "Query", "Query", "DeleteItem"),
         ),
     ]
 
@@ -142,6 +154,15 @@ def check(route: Route, answer: dict[str, Any]) -> None:
     if answer.get("statusCode") != route.expect:
         raise RuntimeError(
             f"{route.label}: expected {route.expect}, got {answer.get('statusCode')}: {answer}"
+        )
+
+
+def check_path(route: Route, sent: list[str], expected: Sequence[str] | None) -> None:
+    """The call sent the operations of the path it measures."""
+    if expected is not None and tuple(sent) != tuple(expected):
+        raise RuntimeError(
+            f"{route.label}: left the path it measures: {', '.join(sent) or 'no request'} sent, "
+            f"expected {', '.join(expected) or 'no request'}"
         )
 
 
@@ -154,22 +175,30 @@ def measure(route: Route, client: DynamoDBClient, *, calls: int, warmup: int = 5
         check(route, handlers.invoke(route.function, event))
     with handlers.recording() as recorded, handlers.counting() as trips:
         seconds, answer = handlers.timed(route.function, requests[warmup])
-        check(route, answer)
-    first_call = list(recorded)
+    check(route, answer)
+    check_path(route, trips.sent, route.path)
+    path = list(trips.sent)  # every other call, real or stubbed, takes the recorded call's path
     result.real.append(seconds)
-    with handlers.counting() as more:
-        for event in requests[warmup + 1 :]:
+    result.round_trips = trips
+    for event in requests[warmup + 1 :]:
+        with handlers.counting() as trips:
             seconds, answer = handlers.timed(route.function, event)
+        check(route, answer)
+        check_path(route, trips.sent, path)
+        result.real.append(seconds)
+        result.round_trips += trips
+    with handlers.replaying(recorded) as replay:
+        for i, event in enumerate(requests):
+            try:
+                with replay.call():
+                    seconds, answer = handlers.timed(route.function, event)
+            except handlers.ReplayDiverged as error:
+                raise RuntimeError(
+                    f"{route.label}, DynamoDB stubbed: left the path it measures: {error}"
+                ) from None
             check(route, answer)
-            result.real.append(seconds)
-    result.round_trips = trips + more
-    with handlers.replaying(first_call):
-        for event in requests[:warmup]:
-            handlers.invoke(route.function, event)
-        for event in requests[warmup:]:
-            seconds, answer = handlers.timed(route.function, event)
-            check(route, answer)
-            result.stubbed.append(seconds)
+            if i >= warmup:
+                result.stubbed.append(seconds)
     return result
 
 
