@@ -326,3 +326,16 @@ def test_without_cognito_the_handlers_do_not_check_callers(cognito, mode: str):
 
     assert call("register", None, path_params={"eventId": event_id}, body={"userId": someone}).status == 201
     assert call("create_event", unique("user"), "attendees", body=new_event()).status == 201
+
+
+@pytest.mark.parametrize("mode", ["NONE", "API_KEY", "IAM"])
+def test_without_cognito_nobody_owns_an_event_and_every_caller_manages_it(cognito, mode: str):
+    cognito.setenv("AUTH_MODE", mode)
+    clear_caches()
+    created = call("create_event", unique("user"), "attendees", body=new_event())
+    event_id = created.body["eventId"]
+
+    assert created.body["ownerId"] is None
+    for name in MANAGING:
+        assert (name, manage(name, unique("user"), "attendees", event_id).status) == (name, 200)
+    assert hand_over(an_event(), unique("user"), None, unique("org")).status == 200
