@@ -206,3 +206,56 @@ def test_user_registration_pages_list_every_live_place_once_in_sign_up_order(ddb
         else:
             assert (entry.status, entry.waitlistPosition) == ("registered", None)
     assert_invariants(ddb_client, *event_ids, user_ids=(user_id, holder))
+
+
+# ---------------------------------------------------------------- the last page
+
+
+def _pages_of(fetch: Callable[..., Any], limit: int) -> list[int]:
+    """How many entries each page of a listing holds, read `limit` at a time."""
+    return [len(_entries(page)) for page in _all_pages(partial(fetch, limit=limit))]
+
+
+def _entries(page: Any) -> list[Any]:
+    if hasattr(page, "events"):
+        return list(page.events)
+    if hasattr(page, "registered"):
+        return [*page.registered, *page.waitlisted]
+    return list(page.registrations)
+
+
+def _registered(event_id: str, user_ids: list[str]) -> None:
+    for user_id in user_ids:
+        registration.register(event_id, user_id)
+
+
+@pytest.mark.parametrize("limit", [2, 4])
+@pytest.mark.parametrize("capacity", [4, 2], ids=["attendees", "attendees-and-waitlist"])
+def test_a_full_last_page_of_an_events_list_has_no_next_token(capacity, limit):
+    # Given an event with four people on its list (all in, or two in and two waiting)
+    event_id = _create_event(event_body(capacity=capacity, waitlistEnabled=True))
+    _registered(event_id, _create_users(4))
+
+    # When it is paged through `limit` at a time, then every page is full: DynamoDB's
+    # LastEvaluatedKey on an exactly full page leads to no empty page
+    fetch = partial(attendance.event_registrations, event_id)
+    assert _pages_of(fetch, limit) == [limit] * (4 // limit)
+
+
+@pytest.mark.parametrize("limit", [2, 4])
+def test_a_full_last_page_of_a_users_list_has_no_next_token(limit):
+    user_id = _create_users(1)[0]
+    for _ in range(4):
+        registration.register(_create_event(event_body()), user_id)
+
+    assert _pages_of(partial(attendance.user_registrations, user_id), limit) == [limit] * (4 // limit)
+
+
+@pytest.mark.parametrize("status", [None, "cancelled"])
+def test_a_full_last_page_of_events_has_no_next_token(status):
+    # Given the events the table holds now (at least one of the status), counted
+    _create_event(event_body(status=status or "active"))
+    total = sum(_pages_of(partial(list_events, status=status), 1000))
+
+    # When they are read a page of exactly that many, then one full page and no token
+    assert _pages_of(partial(list_events, status=status), total) == [total]

@@ -16,7 +16,7 @@ from event_core.models.page_cursors import EventsByStatusCursor
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
 from event_core.store.codec import Item, decode, encode, encode_value, key
-from event_core.store.page_keys import following, position_of, resume_after
+from event_core.store.page_keys import page_of, peek_limit, position_of, resume_after
 
 # Each status's events in the order of their dates' instants (the sort key DATE_ORDER). The older
 # status-date-index, sorted on the date's text, is still in the template but no longer read.
@@ -283,7 +283,7 @@ def by_date(status: str, *, limit: int, after: EventsByStatusCursor | None) -> D
             KeyConditionExpression="#status = :status",
             ExpressionAttributeNames={"#status": "status"},
             ExpressionAttributeValues={":status": {"S": status}},
-            Limit=limit,
+            Limit=peek_limit(limit),
             **resume_after(after, status=status),
         )
     except ClientError as error:
@@ -293,12 +293,13 @@ def by_date(status: str, *, limit: int, after: EventsByStatusCursor | None) -> D
         if failure["Code"] in _NO_INDEX_YET and STATUS_INDEX in failure.get("Message", ""):
             raise ListingNotReady() from error
         raise
+    items, last = page_of(response, limit, EventsByStatusCursor, "status")
     dated = [
         DatedEvent(stored.event, position=position_of(item, EventsByStatusCursor))
-        for item in response.get("Items", [])
+        for item in items
         if (stored := from_item(item))
     ]
-    return DatedPage(events=dated, last=following(response, EventsByStatusCursor, "status"))
+    return DatedPage(events=dated, last=last)
 
 
 def dates_of_live_events(*, start_key: Item | None) -> tuple[list[tuple[str, str, str | None]], Item | None]:

@@ -32,6 +32,26 @@ def following(response: Mapping[str, Any], cursor: type[CursorT], *fixed: str) -
     return cursor.model_validate(position)
 
 
+def peek_limit(limit: int) -> int:
+    """The Limit to read a page of `limit` items with: one more, to know whether any follows."""
+    return limit + 1
+
+
+def page_of(
+    response: Mapping[str, Any], limit: int, cursor: type[CursorT], *fixed: str
+) -> tuple[list[dict[str, Any]], CursorT | None]:
+    """The page (the first `limit` items) of a response read with `peek_limit(limit)`, and the
+    cursor of the page after it: None on the last page, so that no token leads to an empty page.
+
+    The extra item proves that one follows; without it, only DynamoDB's own cut (its 1 MB limit:
+    a LastEvaluatedKey before `limit` items) says that more may.
+    """
+    items = list(response.get("Items", []))
+    if len(items) > limit:
+        return items[:limit], position_of(items[limit - 1], cursor)
+    return items, following(response, cursor, *fixed)
+
+
 def position_of(item: Mapping[str, Any], cursor: type[CursorT]) -> CursorT:
     """The cursor of a page ending on this item (one a Query or Scan read), from its key."""
     values = decode({name: value for name, value in item.items() if name in cursor.model_fields})

@@ -16,7 +16,7 @@ from event_core.models.page_cursors import RegisteredKey, UserRegistrationsCurso
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
 from event_core.store.codec import Item, decode, encode, key
-from event_core.store.page_keys import CursorT, following, resume_after
+from event_core.store.page_keys import CursorT, page_of, peek_limit, resume_after
 from event_core.store.retry import unprocessed_rounds
 
 REGISTERED_INDEX = "registered-index"
@@ -185,10 +185,11 @@ def _page(
         KeyConditionExpression=f"{key_name} = :key",
         ExpressionAttributeValues={":key": {"S": key_value}},
         ConsistentRead=consistent,
-        Limit=limit,
+        Limit=peek_limit(limit),
         **resume_after(after, **{key_name: key_value}),
     )
-    return [from_item(i) for i in response.get("Items", [])], following(response, cursor, key_name)
+    items, next_position = page_of(response, limit, cursor, key_name)
+    return [from_item(i) for i in items], next_position
 
 
 def registered_page(
