@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from event_core.api_docs import edit_errors, ok
+from event_core.api_docs import edit_errors
 from event_core.authorization import require_admin
-from event_core.events import etag, update_event
-from event_core.http import json_response, lambda_entry, make_resolver
-from event_core.models.events import Event, OwnerChange
+from event_core.events import update_event
+from event_core.http import lambda_entry, make_resolver
+from event_core.models.events import OwnerChange, UpdatedEvent
 from event_core.preconditions import IfMatch
+from event_core.update_answers import ANSWERS, updated_response
 
 app = make_resolver()
 
@@ -23,15 +23,14 @@ app = make_resolver()
     operation_id="transferEvent",
     summary="Hand an event over to another organizer",
     tags=["Events"],
-    responses=ok("The event with its new owner", headers={"ETag": "The event's version"})
+    responses=ANSWERS
     | edit_errors(e403="Forbidden (AuthMode COGNITO): only administrators hand events over"),
 )
 def transfer(
     eventId: str, request: Annotated[OwnerChange, Body()], ifMatch: IfMatch = None
-) -> Response[Event]:
+) -> Response[UpdatedEvent]:
     require_admin(app)
-    stored = update_event(eventId, {"ownerId": request.ownerId}, if_match=ifMatch)
-    return json_response(HTTPStatus.OK, stored.event, {"ETag": etag(stored)})
+    return updated_response(update_event(eventId, {"ownerId": request.ownerId}, if_match=ifMatch))
 
 
 lambda_handler = lambda_entry(app)

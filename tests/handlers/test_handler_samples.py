@@ -14,7 +14,7 @@ from samcli.yamlhelper import yaml_parse
 
 from event_core import __version__
 from event_core.ids import QUEUE_PREFIX, queue_partition
-from event_core.models.events import Event
+from event_core.models.events import Event, UpdatedEvent
 from event_core.store.codec import decode
 from local_api.streams import StreamSource, stream_table
 from tests.handlers.lambda_runner import (
@@ -31,6 +31,7 @@ from tests.handlers.lambda_runner import (
 from tests.unit.invariants import assert_invariants, read_tables, stored_event
 
 EVENT_KEYS = set(Event.model_fields)
+UPDATED_EVENT_KEYS = set(UpdatedEvent.model_fields)  # a change's answer: the event, whom it promoted
 PROXY_EVENT_KEYS = {
     "resource",
     "path",
@@ -225,7 +226,7 @@ def check_get_event(answer: Answer, ddb: Any) -> None:
 
 def check_update_event(answer: Answer, ddb: Any) -> None:
     body = answer.body
-    assert set(body) == EVENT_KEYS
+    assert set(body) == UPDATED_EVENT_KEYS
     assert {k: body[k] for k in sent("update_event")} == sent("update_event")
     assert body["updatedAt"] > body["createdAt"]
     assert answer.header("ETag") == sample_etag(ddb, revision=1)
@@ -238,13 +239,13 @@ def check_delete_event(answer: Answer, ddb: Any) -> None:
 
 
 def check_set_waitlist(answer: Answer, ddb: Any) -> None:
-    assert set(answer.body) == EVENT_KEYS
+    assert set(answer.body) == UPDATED_EVENT_KEYS
     assert answer.body["waitlistEnabled"] is sent("set_waitlist")["waitlistEnabled"]
     assert stored_event(ddb, "evt-sample-1")["waitlistEnabled"] is sent("set_waitlist")["waitlistEnabled"]
 
 
 def check_transfer_event(answer: Answer, ddb: Any) -> None:
-    assert set(answer.body) == EVENT_KEYS
+    assert set(answer.body) == UPDATED_EVENT_KEYS
     assert answer.body["ownerId"] == sent("transfer_event")["ownerId"]
     assert stored_event(ddb, "evt-sample-1")["ownerId"] == sent("transfer_event")["ownerId"]
 

@@ -149,7 +149,7 @@ def test_plain_edit_changes_fields_and_revision_but_not_counters(ddb):
     before = get_event(event_id)
 
     # When the title and date change
-    after = update_event(event_id, {"title": "New title", "date": "2027-09-09"})
+    after = update_event(event_id, {"title": "New title", "date": "2027-09-09"}).stored
 
     # Then the fields, updatedAt and revision move; counters and createdAt do not
     assert (after.event.title, after.event.date) == ("New title", "2027-09-09")
@@ -289,3 +289,16 @@ def test_people_waiting_at_a_closed_event_can_still_leave(ddb):
     # Then the counters follow
     tables = assert_invariants(ddb, event_id)
     assert tables.waitlisted == [line[1]]
+
+
+def test_a_capacity_raise_names_whom_it_promoted_in_queue_order(ddb):
+    # Given one attendee and three people waiting, in this order
+    event_id = an_event(capacity=1, waitlist=True)
+    people = some_users(4)
+    register_all(event_id, people)
+
+    # When two spots open, then the answer names the first two in line, and only a change that
+    # promotes anyone names someone
+    assert update_event(event_id, {"capacity": 3}).promoted == tuple(people[1:3])
+    assert update_event(event_id, {"title": "Renamed"}).promoted == ()
+    assert_invariants(ddb, event_id)

@@ -33,6 +33,7 @@ def test_a_raise_finished_in_the_request_answers_done_and_leaves_no_note(ddb, cr
     assert not stored.promotions_pending
     tables = assert_invariants(ddb, crowded_event)
     assert (len(tables.registered), len(tables.waitlisted)) == (100, WAITING - 99)
+    assert list(stored.promoted) == tables.registered[1:]  # named, in queue order, across writes
     assert queue_items(ddb, crowded_event) == []
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from event_core import business_metrics
@@ -26,6 +26,20 @@ from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE, promotion_actions, pro
 # A delete runs inside one Lambda invocation (29 s timeout, template.yaml): past that its
 # function has been stopped, so an older tombstone is an orphan that anyone may finish.
 STALE_DELETE_SECONDS = 35
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What an update did: the event as it left it, and whom it moved from the waitlist into the
+    spots it opened, in queue order."""
+
+    stored: StoredEvent
+    promoted: tuple[str, ...] = ()
+    promotions_pending: bool = False  # more spots opened than it filled: the queue's writer goes on
+
+    @property
+    def event(self) -> Event:
+        return self.stored.event
 
 
 def incarnation(event: Event) -> str:
@@ -76,7 +90,7 @@ def update_event(
     *,
     if_match: str | None = None,
     manager: Manager = EVERY_EVENT,
-) -> StoredEvent:
+) -> Applied:
     """Apply the changes atomically; spots they open go to the waitlist's head, in order.
 
     Only a `manager` of the event may: the write is conditioned on the revision whose owner was
@@ -93,17 +107,19 @@ def update_event(
     # More spots opening than one transaction promotes: the first transaction also writes a
     # note in the admission queue, so that whatever happens to this request (busy, killed) the
     # queue's writer fills them all; the note is only ever seen with the change applied.
-    stored, more_due, note = with_retries(
+    stored, promoted, more_due, note = with_retries(
         lambda: _apply_once(event_id, changes, if_match, manager=manager, noting=True)
     )
+    everyone = list(promoted)
     try:
         while more_due:  # the rest of a large capacity raise, a batch at a time
-            stored, more_due, _ = with_retries(lambda: _apply_once(event_id, {}))
+            stored, promoted, more_due, _ = with_retries(lambda: _apply_once(event_id, {}))
+            everyone.extend(promoted)
     except Busy:  # applied; the writer finishes the promotions (the note woke it)
-        return dataclasses.replace(stored, promotions_pending=True)
+        return Applied(stored, tuple(everyone), promotions_pending=True)
     if note is not None:
         queue.remove([note])
-    return stored
+    return Applied(stored, tuple(everyone))
 
 
 def _apply_once(
@@ -113,11 +129,11 @@ def _apply_once(
     *,
     manager: Manager = EVERY_EVENT,
     noting: bool = False,
-) -> tuple[StoredEvent, bool, QueuedRequest | None]:
+) -> tuple[StoredEvent, list[str], bool, QueuedRequest | None]:
     """One transaction of an update: the changes, and the promotions they make due (up to one
     transaction's worth). With `noting`, a transaction that leaves more due also writes the
-    admission queue's promotions note. Returns the event as written, whether more promotions are
-    due, and the note."""
+    admission queue's promotions note. Returns the event as written, whom it promoted, whether
+    more promotions are due, and the note."""
     stored = get_managed_event(event_id, manager)
     check_if_match(if_match, etag(stored))
     event = stored.event
@@ -132,7 +148,7 @@ def _apply_once(
         status=status,
     )
     if not changes and not due:
-        return stored, False, None
+        return stored, [], False, None
 
     now = now_iso()
     promoted, promotions = promotion_actions(event_id, due, now)
@@ -158,7 +174,7 @@ def _apply_once(
         revision=stored.revision + (1 if changes else 0),
         waitlist_seq_next=stored.waitlist_seq_next,
     )
-    return updated, more_due, note
+    return updated, promoted, more_due, note
 
 
 def delete_event(event_id: str, *, manager: Manager = EVERY_EVENT) -> EventDeleted:

@@ -112,6 +112,13 @@ class Event(BaseModel):
     updatedAt: str
 
 
+class UpdatedEvent(Event):
+    """An event as a change left it, with whom the change moved from the waitlist into the spots
+    it opened (a capacity raise, reopening the event), in queue order."""
+
+    promotedUserIds: list[str] = []
+
+
 class EventPage(BaseModel):
     events: list[Event]
     count: int

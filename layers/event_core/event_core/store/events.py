@@ -37,7 +37,6 @@ class StoredEvent:
     writer: str | None = None  # the admission writer holding the lease (store/admission.py)
     writer_until: int = 0  # when that lease runs out, epoch milliseconds
     backlogged: bool = False  # the writer has more queued than one batch: new requests need not wait
-    promotions_pending: bool = False  # an update opened spots the queue's writer is still filling
 
 
 @dataclass(frozen=True, slots=True)
