@@ -11,6 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING, cast
 
 from event_core.observability import trace_aws_calls
+from event_core.store.client import client_config
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -18,12 +19,10 @@ if TYPE_CHECKING:
 
 @cache
 def secretsmanager() -> SecretsManagerClient:
-    from botocore.config import Config
     from botocore.session import Session
 
     trace_aws_calls()
-    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
-    return cast("SecretsManagerClient", Session().create_client("secretsmanager", config=config))
+    return cast("SecretsManagerClient", Session().create_client("secretsmanager", config=client_config()))
 
 
 def secret_value(secret_id: str) -> str:
