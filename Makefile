@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 PYTHON := $(BIN)/python
 CODE := layers/event_core functions tools tests
 PYTEST_ARGS ?=
+# The local tools: local_api (tools/) and, for seeding, the domain layer.
+LOCAL_API := PYTHONPATH=layers/event_core:tools $(PYTHON) -m local_api
 
 # sam validate/build need a region; SAM CLI, DynamoDB Local: no telemetry from dev machines.
 export AWS_DEFAULT_REGION ?= us-east-1
@@ -15,19 +17,33 @@ export SAM_CLI_TELEMETRY ?= 0
 # sam build looks for python3.13 on PATH: the venv's.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help bootstrap dev dynamodb test check lint fmt typecheck validate pytest build clean
+.PHONY: help bootstrap bootstrap-serve dev dynamodb seed reset invoke test check lint fmt typecheck validate pytest build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-bootstrap: ## create .venv and install DynamoDB Local (fast when nothing changed)
+bootstrap: ## create .venv with everything (dev + test) and install DynamoDB Local (fast when nothing changed)
 	@bash tools/bootstrap.sh
 
-dev: bootstrap ## serve the API on 127.0.0.1:PORT (3000) with DynamoDB Local on DYNAMODB_PORT (8000); DYNAMODB_MODEL=aws: as on AWS
-	PYTHONPATH=tools $(PYTHON) -m local_api serve
+# What serving needs only (requirements-local.txt); `make test` adds the rest to the same venv.
+bootstrap-serve:
+	@bash tools/bootstrap.sh --serve
 
-dynamodb: bootstrap ## only DynamoDB Local + tables on DYNAMODB_PORT (8000), for sam local
-	PYTHONPATH=tools $(PYTHON) -m local_api dynamodb
+dev: bootstrap-serve ## serve the API on 127.0.0.1:PORT (3000), DynamoDB Local on DYNAMODB_PORT (8000), in memory; PERSIST=1 keeps data in .local/
+	$(LOCAL_API) serve
+
+dynamodb: bootstrap-serve ## only DynamoDB Local + tables on DYNAMODB_PORT (8000), for sam local (writes .local/env.local.json)
+	$(LOCAL_API) dynamodb
+
+seed: bootstrap-serve ## load events/seed/sample-data.json into the running DynamoDB Local (DEMO=1: and a demo set)
+	$(LOCAL_API) seed
+
+reset: bootstrap-serve ## empty the tables of the running DynamoDB Local
+	$(LOCAL_API) reset
+
+invoke: bootstrap-serve ## FN=GetEventFunction EVENT=events/get_event.json: one function, one sample, no Docker
+	@[[ -n "$(FN)" && -n "$(EVENT)" ]] || { echo 'usage: make invoke FN=<Function> EVENT=events/<file>.json' >&2; exit 2; }
+	@$(LOCAL_API) invoke "$(FN)" "$(EVENT)"
 
 # The docs page test needs chromium and the built-function test the sam build output: here they
 # fail instead of skipping when those are missing.

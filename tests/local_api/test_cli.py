@@ -9,13 +9,17 @@ import sys
 
 import pytest
 
-from local_api.paths import TOOLS_DIR
+from local_api.paths import REPO_ROOT, TOOLS_DIR
+
+LAYER_DIR = REPO_ROOT / "layers" / "event_core"
 
 pytestmark = pytest.mark.integration
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(TOOLS_DIR)}
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m local_api ...` as the Makefile runs it (tools/ and the layer on the path)."""
+    path = os.pathsep.join([str(TOOLS_DIR), str(LAYER_DIR)])
+    env = {**os.environ, **(env or {}), "PYTHONPATH": path}
     return subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "local_api", *args], env=env, capture_output=True, text=True, timeout=60
     )

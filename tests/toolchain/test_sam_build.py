@@ -18,13 +18,10 @@ from typing import Any
 import pytest
 from samcli.yamlhelper import yaml_parse
 
-from event_core import events, registration, users
-from event_core.ids import queue_partition
-from event_core.models.events import EventCreate
-from event_core.models.users import UserCreate
 from local_api.functions import FunctionSpec
 from local_api.process import WorkerProcess
-from tests.handlers.lambda_runner import SEED_FILE, STREAM_SAMPLES, Answer, load_sample
+from local_api.seed import restore_samples
+from tests.handlers.lambda_runner import STREAM_SAMPLES, Answer, load_sample
 from tests.handlers.test_handler_samples import EXPECTED, STREAM_EXPECTED, write_inserted_items
 from tests.toolchain import built
 
@@ -84,44 +81,6 @@ def worker_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("built-functions") / "workers.log"
 
 
-def sample_ids() -> tuple[set[str], set[str]]:
-    seed = json.loads(SEED_FILE.read_text())
-    event_ids = {e["eventId"] for e in seed["events"]} | {
-        json.loads(load_sample("create_event")["body"])["eventId"]
-    }
-    user_ids = {u["userId"] for u in seed["users"]} | {
-        json.loads(load_sample("create_user")["body"])["userId"]
-    }
-    return event_ids, user_ids
-
-
-def reset_samples(ddb_client: Any) -> None:
-    """Remove whatever the samples' fixed ids hold, then seed events/seed/sample-data.json."""
-    event_ids, user_ids = sample_ids()
-    for partition in [*event_ids, *map(queue_partition, event_ids)]:  # rows, admission queues
-        rows = ddb_client.query(
-            TableName="RegistrationsTable",
-            KeyConditionExpression="eventId = :e",
-            ExpressionAttributeValues={":e": {"S": partition}},
-            ConsistentRead=True,
-        )["Items"]
-        for row in rows:
-            ddb_client.delete_item(
-                TableName="RegistrationsTable", Key={"eventId": row["eventId"], "userId": row["userId"]}
-            )
-    for event_id in event_ids:
-        ddb_client.delete_item(TableName="EventsTable", Key={"eventId": {"S": event_id}})
-    for user_id in user_ids:
-        ddb_client.delete_item(TableName="UsersTable", Key={"userId": {"S": user_id}})
-    seed = json.loads(SEED_FILE.read_text())
-    for user in seed["users"]:
-        users.create_user(UserCreate.model_validate(user))
-    for event in seed["events"]:
-        events.create_event(EventCreate.model_validate(event))
-    for place in seed["registrations"]:
-        registration.register(place["eventId"], place["userId"])
-
-
 def answer_of(body: str) -> Answer:
     raw = json.loads(body)
     headers = {k.lower(): v for k, v in (raw.get("headers") or {}).items()}
@@ -142,7 +101,7 @@ def check_list_events_in_a_shared_database(answer: Answer, ddb: Any) -> None:
 @pytest.mark.parametrize(("logical_id", "name"), sorted(API_FUNCTIONS.items()))
 def test_built_function_answers_its_sample(logical_id, name, specs, local_env, ddb_client, worker_log):
     # Given the sample data, and the function as built (code, layer, environment from the build)
-    reset_samples(ddb_client)
+    restore_samples(ddb_client)
     status, check = EXPECTED[name]
     if name == "list_events":
         check = check_list_events_in_a_shared_database
@@ -166,7 +125,7 @@ def test_built_function_answers_its_sample(logical_id, name, specs, local_env, d
 @pytest.mark.parametrize("name", STREAM_SAMPLES)
 def test_built_stream_function_does_what_its_sample_asks(name, specs, local_env, ddb_client, worker_log):
     # Given the sample data, and the items the sample's records say were inserted
-    reset_samples(ddb_client)
+    restore_samples(ddb_client)
     event = load_sample(name)
     write_inserted_items(ddb_client, event)
 

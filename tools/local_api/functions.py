@@ -29,6 +29,8 @@ DUMMY_CREDENTIALS = {"region": REGION, "key": "local", "secret": "local"}
 # The page token key of the functions that page (in AWS: the stack's secret, PAGE_TOKEN_SECRET_ARN),
 # unless the shell sets PAGE_TOKEN_SECRET. Local only, like env.local.json's.
 LOCAL_PAGE_TOKEN_SECRET = "local-development-only"  # noqa: S105 - local only, not a credential
+# A quiet first call: Powertools warns when a route counted no metric, as most routes do.
+QUIET_WARNINGS = "ignore:No application metrics to publish:UserWarning"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,7 @@ def environment(function: Function, ddb_endpoint: str, shell_env: Mapping[str, s
         "AWS_ENDPOINT_URL_DYNAMODB": ddb_endpoint,
         "POWERTOOLS_TRACE_DISABLED": "true",
         "PYTHONUNBUFFERED": "1",
+        "PYTHONWARNINGS": ",".join(filter(None, [shell_env.get("PYTHONWARNINGS"), QUIET_WARNINGS])),
     }
     if "PAGE_TOKEN_SECRET_ARN" in declared:  # no Secrets Manager here: the key itself
         local["PAGE_TOKEN_SECRET_ARN"] = ""

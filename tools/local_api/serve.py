@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dynamodb_model.switch import model_requested, modeled
-from local_api.dynamodb_local import start_dynamodb_local
+from local_api.dynamodb_local import start_dynamodb_local, storage_note
 from local_api.errors import LocalApiError
 from local_api.eventbus import serve_event_bus
 from local_api.functions import function_provider, function_specs, load_stacks
 from local_api.identity import with_local_identity
 from local_api.local_events import event_bus, mount_local_routes, stream_pollers, with_event_bus
 from local_api.net import port_is_free
+from local_api.output_filter import filtered_stderr
+from local_api.request_log import RecordRequestIds, quiet_authorizer_warnings
 from local_api.runtime import LocalLambdaRuntime
 from local_api.server import create_service, http_server, load_api, route_lines
 from local_api.signals import stop_signals, wait_for
@@ -35,6 +37,8 @@ class ServeConfig:
     dynamodb_port: int
     max_workers: int
     reload: bool = True
+    db_path: Path | None = None  # DynamoDB Local keeps its data there (else in memory)
+    metrics: bool = False  # show the functions' CloudWatch metrics documents (EMF lines)
 
 
 def serve(config: ServeConfig) -> None:
@@ -47,11 +51,13 @@ def serve(config: ServeConfig) -> None:
     except ValueError as error:
         raise LocalApiError(str(error)) from None
     with ExitStack() as resources:
+        resources.enter_context(filtered_stderr(metrics=config.metrics))
         endpoint = config.dynamodb_endpoint
         if endpoint is None:
             # DynamoDB Local's own output joins ours on stderr.
-            endpoint = resources.enter_context(start_dynamodb_local(config.dynamodb_port, log=2)).endpoint
-            LOG.info("DynamoDB Local at %s (in memory)", endpoint)
+            ddb = start_dynamodb_local(config.dynamodb_port, log=2, db_path=config.db_path)
+            endpoint = resources.enter_context(ddb).endpoint
+            LOG.info("DynamoDB Local at %s (%s)", endpoint, storage_note(config.db_path))
         created = create_tables(endpoint, template)
         LOG.info("Tables: created %s", ", ".join(created) or "none (all existed)")
         # DYNAMODB_MODEL=aws: the functions talk to DynamoDB through the conflict model (README,
@@ -73,20 +79,26 @@ def serve(config: ServeConfig) -> None:
             LocalLambdaRuntime(specs, max_workers=config.max_workers, reload=config.reload)
         )
         streams = resources.enter_context(stream_pollers(functions, runtime, specs, template, endpoint))
-        api = load_api(stacks, template.parent)
+        with quiet_authorizer_warnings():
+            api = load_api(stacks, template.parent)
         stop = resources.enter_context(stop_signals())  # before listening: a probe may signal
-        runner = with_local_identity(runtime, template, os.environ)  # AUTH_MODE=COGNITO only
+        runner = RecordRequestIds(with_local_identity(runtime, template, os.environ))  # COGNITO: identity
         service = create_service(api, runner, config.host, config.port)
         mount_local_routes(service._app, bus.bus, streams)
         server = http_server(service)
         resources.callback(server.server_close)
 
         base_url = f"http://{config.host}:{server.server_port}"
+        kept = (
+            "" if config.dynamodb_endpoint else (", in memory" if config.db_path is None else ", persistent")
+        )
         for line in route_lines(api, base_url):
             LOG.info("%s", line)
         threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
         try:
-            print(f"Local API: {base_url}/  (DynamoDB: {functions_endpoint}; Ctrl-C to stop)", flush=True)
+            print(
+                f"Local API: {base_url}/  (DynamoDB: {functions_endpoint}{kept}; Ctrl-C to stop)", flush=True
+            )
             wait_for(stop)
         finally:
             server.shutdown()

@@ -20,6 +20,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from local_api.errors import LocalApiError
 from local_api.identity import LambdaRunner
+from local_api.request_log import RequestLogHandler
 
 
 class NoRoutes(LocalApiError):
@@ -44,7 +45,9 @@ def create_service(api: Api, runtime: LambdaRunner, host: str, port: int) -> Loc
 
 def http_server(service: LocalApigwService) -> BaseWSGIServer:
     """A bound, threaded server for the service's app; run `serve_forever()`, stop `shutdown()`."""
-    return make_server(service.host, service.port, service._app, threaded=True)
+    return make_server(
+        service.host, service.port, service._app, threaded=True, request_handler=RequestLogHandler
+    )
 
 
 def route_lines(api: Api, base_url: str) -> list[str]:
