@@ -6,7 +6,9 @@ their resolvers generate from the route decorators and pydantic models. Nothing 
 is written by hand; this only adds the API's title, version, description and tag descriptions,
 and drops component schemas that no operation refers to (Powertools' stock validation-error
 schemas, replaced by ours) and the titles pydantic and Powertools generate below the components
-(see `without_generated_titles`).
+(see `without_generated_titles`). Operations the template leaves open in every AuthMode (GET
+/health) say so with an empty `security`: the docs function adds the deployed AuthMode's
+security scheme as the document's default (`event_core.api_docs.secured`), which this overrides.
 
 The document goes to functions/docs/openapi.json: committed, shipped in the docs function's
 package and served as GET /openapi.json. `--check` only says whether that file is current.
@@ -28,6 +30,7 @@ from aws_lambda_powertools.event_handler.openapi.models import Tag
 from samcli.yamlhelper import yaml_parse
 
 from event_core import __version__
+from local_api.identity import protected_routes
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template.yaml"
@@ -82,7 +85,17 @@ def build_document() -> dict[str, Any]:
         # A handler that fails to import would otherwise only be a warning and a missing route.
         warnings.filterwarnings("error", message="Failed to load")
         document: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
-    return without_generated_titles(without_unused_schemas(document))
+    return open_operations_marked(without_generated_titles(without_unused_schemas(document)))
+
+
+def open_operations_marked(document: dict[str, Any], template: Path = TEMPLATE) -> dict[str, Any]:
+    """Every operation that the template guards in no AuthMode gets `security: []`: open."""
+    guarded = protected_routes(template)
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if (path, method.upper()) not in guarded:
+                operation["security"] = []
+    return document
 
 
 def without_unused_schemas(document: dict[str, Any]) -> dict[str, Any]:

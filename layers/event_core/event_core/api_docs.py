@@ -1,4 +1,5 @@
-"""OpenAPI descriptions of the error answers, shared by every route's decorator."""
+"""OpenAPI descriptions of the error answers, shared by every route's decorator, and the
+security scheme each AuthMode adds to the served document."""
 
 from __future__ import annotations
 
@@ -148,3 +149,54 @@ def edit_errors(*codes: int, **messages: str) -> dict[int, OpenAPIResponse]:
         "e412": "Precondition Failed: the event changed since the ETag sent in If-Match",
     }
     return errors(*codes, 403, 404, 412, 413, 415, 503, **(defaults | messages))
+
+
+# What callers must send in each AuthMode but NONE, as OpenAPI security schemes named as in
+# template.yaml's securityDefinitions. COGNITO is an apiKey in Authorization, not http bearer:
+# API Gateway's Cognito authorizer is documented to read the ID token itself as the header's
+# value, which is what Swagger UI sends for an apiKey; for bearer it would send "Bearer <token>".
+# Swagger UI cannot sign a request with SigV4: the IAM scheme says so, and marks what is guarded.
+SECURITY_SCHEMES: dict[str, dict[str, dict[str, Any]]] = {
+    "API_KEY": {
+        "api_key": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "x-api-key",
+            "description": "AuthMode API_KEY: the stack's API key (output ClientApiKeyId), within its plan",
+        }
+    },
+    "COGNITO": {
+        "CognitoAuthorizer": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": (
+                "AuthMode COGNITO: a current ID token (not the access token) of the stack's Cognito user"
+                " pool, as it is: no `Bearer ` prefix. The caller is the token's `sub`"
+            ),
+        }
+    },
+    "IAM": {
+        "AWS_IAM": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "x-amazon-apigateway-authtype": "awsSigv4",
+            "description": (
+                "AuthMode IAM: requests signed with AWS Signature Version 4 by a principal allowed"
+                " execute-api:Invoke on the route. Swagger UI cannot sign requests, so its Try it out"
+                " is refused (403) here: call the API with an AWS SDK or awscurl"
+            ),
+        }
+    },
+}
+
+
+def secured(document: dict[str, Any], auth_mode: str) -> dict[str, Any]:
+    """`document` as the API deployed with `auth_mode` guards it: that mode's security scheme is
+    required by every operation but those marked open (`security: []`); NONE changes nothing."""
+    schemes = SECURITY_SCHEMES.get(auth_mode)
+    if not schemes:
+        return document
+    components = {**document.get("components", {}), "securitySchemes": schemes}
+    return {**document, "components": components, "security": [{name: []} for name in schemes]}
