@@ -5,7 +5,10 @@ imports the handler of every function with an Api event in template.yaml and mer
 their resolvers generate from the route decorators and pydantic models. Nothing in the document
 is written by hand; this only adds the API's title, version, description and tag descriptions,
 and drops component schemas that no operation refers to (Powertools' stock validation-error
-schemas, replaced by ours).
+schemas, replaced by ours) and the titles pydantic and Powertools generate below the components
+(see `without_generated_titles`). Operations the template leaves open in every AuthMode (GET
+/health) say so with an empty `security`: the docs function adds the deployed AuthMode's
+security scheme as the document's default (`event_core.api_docs.secured`), which this overrides.
 
 The document goes to functions/docs/openapi.json: committed, shipped in the docs function's
 package and served as GET /openapi.json. `--check` only says whether that file is current.
@@ -27,6 +30,7 @@ from aws_lambda_powertools.event_handler.openapi.models import Tag
 from samcli.yamlhelper import yaml_parse
 
 from event_core import __version__
+from local_api.identity import protected_routes
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template.yaml"
@@ -81,7 +85,17 @@ def build_document() -> dict[str, Any]:
         # A handler that fails to import would otherwise only be a warning and a missing route.
         warnings.filterwarnings("error", message="Failed to load")
         document: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
-    return without_unused_schemas(document)
+    return open_operations_marked(without_generated_titles(without_unused_schemas(document)))
+
+
+def open_operations_marked(document: dict[str, Any], template: Path = TEMPLATE) -> dict[str, Any]:
+    """Every operation that the template guards in no AuthMode gets `security: []`: open."""
+    guarded = protected_routes(template)
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if (path, method.upper()) not in guarded:
+                operation["security"] = []
+    return document
 
 
 def without_unused_schemas(document: dict[str, Any]) -> dict[str, Any]:
@@ -102,6 +116,64 @@ def without_unused_schemas(document: dict[str, Any]) -> dict[str, Any]:
             pending.extend(node)
     if schemas:
         document["components"]["schemas"] = {name: schemas[name] for name in schemas if name in used}
+    return document
+
+
+# JSON Schema keywords whose values are schemas: a title is looked for there, never in values
+# such as `examples`, `default` or `enum` (an event's example has a "title").
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs")
+_SUBSCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
+_SUBSCHEMAS = ("items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else")
+
+
+def subschemas(schema: Any, where: str) -> list[tuple[str, dict[str, Any]]]:
+    """`schema` and every schema inside it, each with where it is, e.g. "Event.properties.date"."""
+    if not isinstance(schema, dict):
+        return []
+    found = [(where, schema)]
+    for keyword, value in schema.items():
+        if keyword in _SUBSCHEMA_MAPS and isinstance(value, dict):
+            for name, subschema in value.items():
+                found += subschemas(subschema, f"{where}.{keyword}.{name}")
+        elif keyword in _SUBSCHEMA_LISTS and isinstance(value, list):
+            for index, subschema in enumerate(value):
+                found += subschemas(subschema, f"{where}.{keyword}[{index}]")
+        elif keyword in _SUBSCHEMAS:
+            found += subschemas(value, f"{where}.{keyword}")
+    return found
+
+
+def document_schemas(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every schema of the document, each with where it is: the component schemas (at their
+    names) and all inside them, then the operations' own (parameters, bodies, answers, headers)."""
+    found = []
+    for name, schema in document.get("components", {}).get("schemas", {}).items():
+        found += subschemas(schema, name)
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            at = f"{method.upper()} {path}"
+            for parameter in operation.get("parameters", []):
+                found += subschemas(parameter.get("schema"), f"{at} {parameter['in']} {parameter['name']}")
+            answers = {"request": operation.get("requestBody", {}), **operation.get("responses", {})}
+            for code, answer in answers.items():
+                for media in answer.get("content", {}).values():
+                    found += subschemas(media.get("schema"), f"{at} {code}")
+                for header, spec in answer.get("headers", {}).items():
+                    found += subschemas(spec.get("schema"), f"{at} {code} {header}")
+    return found
+
+
+def without_generated_titles(document: dict[str, Any]) -> dict[str, Any]:
+    """The document without a `title` in any schema but a component schema's own (its model's name).
+
+    Those titles restate a name, run together: pydantic titles a field `eventId` "Eventid", and
+    Powertools a route's return type "Return". Without them Swagger UI shows each property and
+    parameter by the name a client sends. Descriptions say what the fields are.
+    """
+    components = document.get("components", {}).get("schemas", {})
+    for where, schema in document_schemas(document):
+        if where not in components:
+            schema.pop("title", None)
     return document
 
 

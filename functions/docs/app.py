@@ -1,8 +1,10 @@
 """GET /openapi.json, GET /docs - the API's OpenAPI document and a Swagger UI page for it.
 
 The document is generated from the route functions' own definitions (`make openapi`) and ships
-in this package; Swagger UI's script and stylesheet come with Powertools (in the layer), so the
-page loads nothing from elsewhere. The route functions carry none of this.
+in this package; it is served with the security scheme of the deployed AuthMode (env AUTH_MODE),
+so Swagger UI's "Authorize" asks for the credential the API wants. Swagger UI's script and
+stylesheet come with Powertools (in the layer), so the page loads nothing from elsewhere. The
+route functions carry none of this.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi import swagger_ui
 
+from event_core.api_docs import secured
 from event_core.http import lambda_entry, make_resolver
+from event_core.settings import get_settings
 
 DOCUMENT = Path(__file__).with_name("openapi.json")
 SWAGGER_UI = Path(swagger_ui.__file__).parent
@@ -78,7 +82,7 @@ def _text(body: str, content_type: str, headers: dict[str, str] | None = None) -
 @app.get("/openapi.json", include_in_schema=False)
 def openapi_document() -> Response[str]:
     # Server "/" would miss the stage prefix: "Try it out" must call the URL the page came from.
-    served = {**document(), "servers": [{"url": base_path() or "/"}]}
+    served = {**secured(document(), get_settings().auth_mode), "servers": [{"url": base_path() or "/"}]}
     return _text(json.dumps(served), content_types.APPLICATION_JSON)
 
 

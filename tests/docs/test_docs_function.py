@@ -12,7 +12,10 @@ import openapi_doc
 import pytest
 import requests
 from aws_lambda_powertools.event_handler.openapi import swagger_ui
+from openapi_spec_validator import validate
 
+from event_core.settings import get_settings
+from local_api.identity import protected_routes
 from tests.handlers.lambda_runner import LambdaContext, load_function, load_sample
 from tests.unit.moto_tables import set_environment
 
@@ -23,9 +26,33 @@ ASSETS = {
 }
 
 
+# What the document served in each AuthMode asks for: scheme name -> (type, header). The names
+# are template.yaml's securityDefinitions'. COGNITO: the raw ID token in Authorization (an apiKey
+# scheme: Swagger UI sends what was pasted; an http bearer scheme would prefix "Bearer ").
+SCHEMES = {
+    "NONE": {},
+    "API_KEY": {"api_key": ("apiKey", "x-api-key")},
+    "IAM": {"AWS_IAM": ("apiKey", "Authorization")},
+    "COGNITO": {"CognitoAuthorizer": ("apiKey", "Authorization")},
+}
+
+
 @pytest.fixture
 def function_env(monkeypatch: pytest.MonkeyPatch) -> None:
     set_environment(monkeypatch)
+
+
+@pytest.fixture
+def auth_mode(function_env: None, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Sets the functions' AUTH_MODE, as the template's AuthMode parameter does."""
+
+    def set_mode(mode: str) -> None:
+        monkeypatch.setenv("AUTH_MODE", mode)
+        get_settings.cache_clear()
+
+    yield set_mode
+    monkeypatch.delenv("AUTH_MODE", raising=False)
+    get_settings.cache_clear()
 
 
 def call(path: str, stage_prefix: str = "/dev") -> dict[str, Any]:
@@ -53,6 +80,48 @@ def test_document_names_the_stage_it_was_requested_under_as_its_server(prefix, s
     assert answer["headers"]["Content-Type"] == "application/json"
     served = json.loads(answer["body"])
     assert served == {**json.loads(openapi_doc.DOCUMENT.read_text()), "servers": [{"url": server}]}
+
+
+@pytest.mark.parametrize("mode", sorted(SCHEMES))
+def test_document_asks_for_the_credential_of_the_deployed_auth_mode_where_the_api_does(auth_mode, mode):
+    # Given the functions run with the mode the stack was deployed with
+    auth_mode(mode)
+
+    # When the docs function serves the document
+    served = json.loads(call("/openapi.json")["body"])
+
+    # Then it is valid, declares that mode's scheme (none for NONE) and requires it by default
+    validate(served)
+    schemes = served.get("components", {}).get("securitySchemes", {})
+    assert {name: (scheme["type"], scheme["name"]) for name, scheme in schemes.items()} == SCHEMES[mode]
+    assert all(scheme["in"] == "header" and scheme["description"].strip() for scheme in schemes.values())
+    assert served.get("security", []) == [{name: []} for name in SCHEMES[mode]]
+    # And every operation needs it exactly where API Gateway does (template.yaml's guarded
+    # methods), so GET /health stays open in every mode
+    guarded = protected_routes(openapi_doc.TEMPLATE)
+    for path, item in served["paths"].items():
+        for method, operation in item.items():
+            effective = operation.get("security", served.get("security", []))
+            expected = served.get("security", []) if (path, method.upper()) in guarded else []
+            assert effective == expected, f"{method.upper()} {path}"
+    assert served["paths"]["/health"]["get"]["security"] == []
+    # And apart from security, it is the committed document
+    assert {
+        key: value for key, value in served.items() if key not in ("security", "components", "servers")
+    } == {key: value for key, value in committed_document().items() if key not in ("components", "servers")}
+    assert served["components"]["schemas"] == committed_document()["components"]["schemas"]
+
+
+def test_iam_scheme_says_swagger_ui_cannot_sign(auth_mode):
+    auth_mode("IAM")
+    (scheme,) = json.loads(call("/openapi.json")["body"])["components"]["securitySchemes"].values()
+    assert scheme["x-amazon-apigateway-authtype"] == "awsSigv4"
+    assert "cannot sign" in scheme["description"]
+
+
+def committed_document() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(openapi_doc.DOCUMENT.read_text())
+    return document
 
 
 @pytest.mark.usefixtures("function_env")

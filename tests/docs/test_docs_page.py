@@ -91,3 +91,12 @@ def test_linked_operation_opens_with_its_request_body_and_every_answer(dom: str,
     assert "Request body" in block
     rendered_codes = re.findall(r'data-code="(\d+)"', block)
     assert sorted(rendered_codes) == sorted(operation["responses"])
+
+
+def test_linked_operation_shows_the_readmes_values_as_its_request_example(dom: str):
+    # Swagger UI renders the schema's example as the body to send ("Example Value"), not values
+    # generated from the patterns
+    block = operation_blocks(dom)[f"operations-{EXPANDED_TAG}-{EXPANDED_OPERATION}"]
+    text = html.unescape(re.sub(r"<[^>]+>", "", block))
+    request = text[text.index("Request body") : text.index("Responses")]
+    assert '"userId": "ana"' in request, request

@@ -7,13 +7,16 @@ import re
 from functools import cache
 from typing import Any
 
+import jsonschema  # type: ignore[import-untyped]
 import openapi_doc
 import pytest
 import requests
 from openapi_spec_validator import validate
+from pydantic import BaseModel
 from samcli.yamlhelper import yaml_parse
 
-from event_core import __version__
+from event_core import __version__, api_docs
+from event_core.models import events, registrations, users
 from tests.handlers.test_handler_samples import EXPECTED
 from tests.support.template_routes import api_routes
 
@@ -163,3 +166,91 @@ def test_local_server_serves_the_document(api_url):
     served = reply.json()
     validate(served)
     assert served == {**committed(), "servers": [{"url": "/"}]}
+
+
+@cache
+def models() -> dict[str, type[BaseModel]]:
+    """The pydantic models of the API's bodies and answers, by name (a component schema's name)."""
+    return {
+        name: value
+        for module in (events, registrations, users, api_docs)
+        for name, value in vars(module).items()
+        if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == module.__name__
+    }
+
+
+def schema_validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
+    """A validator for `schema`, a schema of the document whose `$ref`s point into its components."""
+    rooted = {**schema, "components": committed()["components"]}
+    return jsonschema.Draft202012Validator(
+        rooted, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+COMPONENTS = sorted(committed()["components"]["schemas"])
+EXAMPLES = [
+    (f"{where} example {index}", schema, example)
+    for where, schema in openapi_doc.document_schemas(committed())
+    for index, example in enumerate(schema.get("examples", []))
+] + [
+    # an answer's own examples (an error's details), which Swagger UI shows instead of its schema's
+    (f"{method.upper()} {path} {code} example {name!r}", media["schema"], example["value"])
+    for path, method, operation in OPERATIONS
+    for code, answer in operation["responses"].items()
+    for media in answer.get("content", {}).values()
+    for name, example in media.get("examples", {}).items()
+]
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_every_body_and_answer_has_an_example(name: str):
+    # Swagger UI shows a schema's first example as the request body to send and as each answer;
+    # without one it generates values from the patterns (for our text fields: control-character
+    # free gibberish)
+    assert committed()["components"]["schemas"][name].get("examples"), f"{name}: no examples"
+
+
+@pytest.mark.parametrize(("where", "schema", "example"), EXAMPLES, ids=[where for where, _, _ in EXAMPLES])
+def test_every_example_is_valid_against_its_schema(where: str, schema: dict[str, Any], example: Any):
+    errors = [error.message for error in schema_validator(schema).iter_errors(example)]
+    assert errors == [], f"{where}: {errors}"
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_every_example_of_a_model_is_accepted_by_the_model(name: str):
+    # Then the model (strict for requests) reads each example as the API would read it, from JSON
+    model = models()[name]
+    for example in committed()["components"]["schemas"][name]["examples"]:
+        model.model_validate_json(json.dumps(example))
+
+
+def test_request_examples_are_the_readmes_try_it_values():
+    schemas = committed()["components"]["schemas"]
+    assert schemas["EventCreate"]["examples"][0]["eventId"] == "pycon-2027"
+    assert schemas["RegistrationRequest"]["examples"][0] == {"userId": "ana"}
+    assert schemas["EventUpdate"]["examples"][0] == {"capacity": 3}
+
+
+def test_every_property_has_a_description():
+    undescribed = [
+        f"{where}.properties.{name}"
+        for where, schema in openapi_doc.document_schemas(committed())
+        for name, prop in schema.get("properties", {}).items()
+        if not prop.get("description", "").strip()
+        and not ("$ref" in prop and len(prop) == 1)  # described by the schema it refers to
+    ]
+    assert undescribed == []
+
+
+def test_no_schema_but_a_components_own_has_a_title():
+    # pydantic titles a field `eventId` "Eventid" and Powertools a return type "Return"; Swagger
+    # UI shows the property or parameter name instead when there is no title
+    document = committed()
+    titled = [
+        f"{where}: {schema['title']!r}"
+        for where, schema in openapi_doc.document_schemas(document)
+        if "title" in schema and where not in document["components"]["schemas"]
+    ]
+    assert titled == []
+    for name, schema in document["components"]["schemas"].items():
+        assert schema["title"] == name

@@ -26,11 +26,40 @@ MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 Id = Annotated[str, StringConstraints(max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 # A queued registration request's id (its arrival, nanoseconds): what a 202's Location carries.
 RequestId = Annotated[str, StringConstraints(pattern=r"^[0-9]{20}$")]
-Title = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=SINGLE_LINE), NotBlank]
-Description = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=MULTI_LINE), NotBlank]
-Location = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=SINGLE_LINE), NotBlank]
-Organizer = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=SINGLE_LINE), NotBlank]
-PersonName = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=SINGLE_LINE), NotBlank]
+# The descriptions and examples are what the OpenAPI document shows for the request fields.
+Title = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=SINGLE_LINE),
+    NotBlank,
+    Field(description="The event's name: one line, not blank", examples=["PyCon 2027"]),
+]
+Description = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2000, pattern=MULTI_LINE),
+    NotBlank,
+    Field(
+        description="What the event is: may hold tabs and line breaks, not blank",
+        examples=["Talks and sprints"],
+    ),
+]
+Location = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=500, pattern=SINGLE_LINE),
+    NotBlank,
+    Field(description="Where it takes place: one line, not blank", examples=["Pittsburgh"]),
+]
+Organizer = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=SINGLE_LINE),
+    NotBlank,
+    Field(description="Who organizes it, as attendees should read it: one line, not blank", examples=["PSF"]),
+]
+PersonName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=SINGLE_LINE),
+    NotBlank,
+    Field(description="The person's name as others see it: one line, not blank", examples=["Ana"]),
+]
 # Documented as exactly what is accepted: the pattern is the syntax, the format the calendar.
 _DATE_SCHEMA = {
     "type": "string",
@@ -51,4 +80,15 @@ EventDate = Annotated[
     AfterValidator(dates.canonical),
     WithJsonSchema(_DATE_SCHEMA),
 ]
-Capacity = Annotated[int, Field(ge=1, le=100_000)]
+Capacity = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=100_000,
+        description=(
+            "How many people may be registered at once; when all spots are taken, newcomers join the"
+            " waitlist (if enabled) or are refused"
+        ),
+        examples=[2],
+    ),
+]

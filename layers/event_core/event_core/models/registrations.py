@@ -4,34 +4,65 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from event_core.models.fields import Id
 
 RegistrationStatus = Literal["registered", "waitlisted"]
 
+# The OpenAPI document's examples: the README's "Try it" event and people.
+_REGISTERED: dict[str, Any] = {
+    "eventId": "pycon-2027",
+    "userId": "ben",
+    "status": "registered",
+    "registeredAt": "2027-01-11T08:00:01.000002Z",
+}
+_WAITLISTED: dict[str, Any] = {
+    "eventId": "pycon-2027",
+    "userId": "dan",
+    "status": "waitlisted",
+    "registeredAt": "2027-01-11T08:00:03.000004Z",
+    "waitlistPosition": 1,
+}
+# dan's waitlist place, as his own list shows it
+_USER_REGISTRATION: dict[str, Any] = {
+    "eventTitle": "PyCon 2027",
+    "eventDate": "2027-05-14T09:00:00-04:00",
+    **{key: value for key, value in _WAITLISTED.items() if key != "userId"},
+}
+_STATUS = "registered: holds a spot; waitlisted: waiting for one, at waitlistPosition"
+_POSITION = "Only while waitlisted: the place in the queue, 1 for the next to be promoted"
+_REGISTERED_AT = "When the person registered or joined the waitlist: server time, UTC, ISO 8601"
+_NEXT_PAGE = "Pass as `nextToken` to read the next page; null on the last page"
+
 
 class RegistrationRequest(BaseModel):
     """Body of POST /events/{eventId}/registrations."""
 
-    model_config = ConfigDict(strict=True, extra="ignore")
+    model_config = ConfigDict(
+        strict=True, extra="ignore", json_schema_extra={"examples": [{"userId": "ana"}]}
+    )
 
-    userId: Id
+    userId: Id = Field(
+        description="Who registers (an existing user): with AuthMode COGNITO, the caller's own `sub`",
+        examples=["ana"],
+    )
 
 
 class Registration(BaseModel):
-    eventId: str
-    userId: str
-    status: RegistrationStatus
-    registeredAt: str
-    waitlistPosition: int | None = None
+    """A person's place at an event: a spot, or a place on its waitlist."""
 
-    @model_serializer(mode="wrap")
-    def _position_only_when_waiting(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        if data.get("waitlistPosition") is None:
-            data.pop("waitlistPosition", None)
-        return data
+    model_config = ConfigDict(json_schema_extra={"examples": [_REGISTERED, _WAITLISTED]})
+
+    eventId: str = Field(description="The event's id")
+    userId: str = Field(description="The person's user id")
+    status: RegistrationStatus = Field(description=_STATUS)
+    registeredAt: str = Field(description=_REGISTERED_AT)
+    # Only while waiting. A field's exclude_if, not a model serializer typed as a dict: that made
+    # the OpenAPI document describe a registration as any object.
+    waitlistPosition: int | None = Field(
+        default=None, description=_POSITION, exclude_if=lambda position: position is None
+    )
 
 
 class RegistrationPending(BaseModel):
@@ -40,39 +71,112 @@ class RegistrationPending(BaseModel):
     Poll `GET /events/{eventId}/registrations/{userId}?request={requestId}` (the Location header).
     """
 
-    eventId: str
-    userId: str
-    status: Literal["pending"] = "pending"
-    requestId: str
-    requestedAt: str
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "eventId": "pycon-2027",
+                    "userId": "dan",
+                    "status": "pending",
+                    "requestId": "01799654403000004000",
+                    "requestedAt": "2027-01-11T08:00:03.000004Z",
+                }
+            ]
+        }
+    )
+
+    eventId: str = Field(description="The event's id")
+    userId: str = Field(description="Who asked to register")
+    status: Literal["pending"] = Field(default="pending", description="Always pending: not answered yet")
+    requestId: str = Field(description="The queued request's id, the `request` of the poll URL")
+    requestedAt: str = Field(description="When the request arrived: server time, UTC, ISO 8601")
 
 
 class Unregistered(BaseModel):
-    message: str = "Successfully unregistered from event"
-    eventId: str
-    userId: str
-    promotedUserId: str | None = None
+    """What leaving did, and whom it moved up from the waitlist."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "message": "Successfully unregistered from event",
+                    "eventId": "pycon-2027",
+                    "userId": "ana",
+                    "promotedUserId": "cleo",
+                }
+            ]
+        }
+    )
+
+    message: str = Field(
+        default="Successfully unregistered from event", description="What happened, for people"
+    )
+    eventId: str = Field(description="The event's id")
+    userId: str = Field(description="Who left")
+    promotedUserId: str | None = Field(
+        default=None, description="Who took the freed spot, from the head of the waitlist; null if nobody"
+    )
 
 
 class EventRegistrations(BaseModel):
-    eventId: str
-    registered: list[Registration]
-    waitlisted: list[Registration]
-    registeredCount: int
-    waitlistCount: int
-    nextToken: str | None = None
+    """A page of an event's list: who holds a spot, then who waits, in queue order."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "eventId": "pycon-2027",
+                    "registered": [
+                        _REGISTERED,
+                        {**_REGISTERED, "userId": "cleo", "registeredAt": "2027-01-11T08:00:02.000003Z"},
+                    ],
+                    "waitlisted": [_WAITLISTED],
+                    "registeredCount": 2,
+                    "waitlistCount": 1,
+                    "nextToken": None,
+                }
+            ]
+        }
+    )
+
+    eventId: str = Field(description="The event's id")
+    registered: list[Registration] = Field(description="This page's people holding a spot")
+    waitlisted: list[Registration] = Field(
+        description="This page's people waiting, in queue order (after every registered one)"
+    )
+    registeredCount: int = Field(description="How many people hold a spot, on all pages")
+    waitlistCount: int = Field(description="How many people are waiting, on all pages")
+    nextToken: str | None = Field(default=None, description=_NEXT_PAGE)
 
 
 class UserRegistration(BaseModel):
-    eventId: str
-    eventTitle: str
-    eventDate: str
-    status: RegistrationStatus
-    waitlistPosition: int | None = None
-    registeredAt: str
+    """One of a user's registrations, with the event's title and date."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_USER_REGISTRATION]})
+
+    eventId: str = Field(description="The event's id")
+    eventTitle: str = Field(description="The event's name")
+    eventDate: str = Field(description="The event's date, as its organizer sent it")
+    status: RegistrationStatus = Field(description=_STATUS)
+    waitlistPosition: int | None = Field(default=None, description=_POSITION)
+    registeredAt: str = Field(description=_REGISTERED_AT)
 
 
 class UserRegistrationsPage(BaseModel):
-    registrations: list[UserRegistration]
-    count: int
-    nextToken: str | None = None
+    """A page of a user's registrations."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "registrations": [_USER_REGISTRATION],
+                    "count": 1,
+                    "nextToken": None,
+                }
+            ]
+        }
+    )
+
+    registrations: list[UserRegistration] = Field(description="This page's registrations")
+    count: int = Field(description="How many registrations this page holds")
+    nextToken: str | None = Field(default=None, description=_NEXT_PAGE)
