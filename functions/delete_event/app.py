@@ -11,7 +11,7 @@ from event_core.api_docs import MANAGERS_ONLY, errors, ok
 from event_core.authorization import require_organizer
 from event_core.events import delete_event
 from event_core.http import json_response, lambda_entry, make_resolver
-from event_core.models.events import EventDeleted
+from event_core.models.events import EventDeletion
 from event_core.placement import POLL_AFTER_SECONDS
 
 app = make_resolver()
@@ -38,7 +38,7 @@ app = make_resolver()
         e503="DynamoDB stayed busy or throttled; retry after `Retry-After` seconds",
     ),
 )
-def delete(eventId: str) -> Response[EventDeleted]:
+def delete(eventId: str) -> Response[EventDeletion]:
     deleted = delete_event(eventId, manager=require_organizer(app))
     if deleted.purging:
         headers = {"Location": f"/events/{quote(eventId, safe='')}", "Retry-After": str(POLL_AFTER_SECONDS)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from event_core.api_docs import errors, ok
 from event_core.authorization import require_self
 from event_core.http import lambda_entry, make_resolver
-from event_core.models.registrations import Unregistered
+from event_core.models.registrations import Unregistration
 from event_core.registration import unregister
 
 app = make_resolver()
@@ -19,7 +19,7 @@ app = make_resolver()
     responses=ok("Unregistered; promotedUserId took the freed spot, if anyone")
     | errors(404, 503, e404="Not registered for this event | Event not found"),
 )
-def leave(eventId: str, userId: str) -> Unregistered:
+def leave(eventId: str, userId: str) -> Unregistration:
     require_self(app, userId)
     return unregister(eventId, userId)
 

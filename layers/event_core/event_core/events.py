@@ -13,7 +13,7 @@ from event_core.authorization import EVERY_EVENT, Manager
 from event_core.clock import iso_ago, now_iso
 from event_core.errors import Busy, CapacityBelowRegistered, EventNotFound, Forbidden, NoFieldsToUpdate
 from event_core.ids import is_valid_id, new_id
-from event_core.models.events import Event, EventCreate, EventDeleted
+from event_core.models.events import Event, EventCreate, EventDeletion
 from event_core.preconditions import check_if_match, parse_if_match
 from event_core.store import admission as queue
 from event_core.store import events, registrations
@@ -177,7 +177,7 @@ def _apply_once(
     return updated, promoted, more_due, note
 
 
-def delete_event(event_id: str, *, manager: Manager = EVERY_EVENT) -> EventDeleted:
+def delete_event(event_id: str, *, manager: Manager = EVERY_EVENT) -> EventDeletion:
     """Tombstone the event (readers see it gone at once), purge its registrations, then drop it.
 
     Only a `manager` of the event may: the tombstone is conditioned on the owner (Forbidden if the
@@ -196,8 +196,8 @@ def delete_event(event_id: str, *, manager: Manager = EVERY_EVENT) -> EventDelet
         try:
             _purge(event_id, deletion)
         except Busy:  # deleted for every reader; the purge is finished in the background
-            return EventDeleted.still_purging(event_id)
-        return EventDeleted(eventId=event_id)
+            return EventDeletion.still_purging(event_id)
+        return EventDeletion(eventId=event_id)
     if _adopt_stale(event_id, deletion):
         _purge(event_id, deletion)
     raise EventNotFound()

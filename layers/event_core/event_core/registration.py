@@ -28,7 +28,7 @@ from event_core.errors import (
 )
 from event_core.ids import is_valid_id, new_id
 from event_core.models.events import OPEN_STATUS
-from event_core.models.registrations import Registration, RegistrationPending, Unregistered
+from event_core.models.registrations import Registration, RegistrationPending, Unregistration
 from event_core.settings import get_settings
 from event_core.store import admission as queue
 from event_core.store import events, registrations, snapshot
@@ -195,7 +195,7 @@ def _public(row: StoredRegistration, waitlist_position: int | None) -> Registrat
     )
 
 
-def unregister(event_id: str, user_id: str) -> Unregistered:
+def unregister(event_id: str, user_id: str) -> Unregistration:
     """Remove the user's place; a freed spot goes to the head of the waitlist in the same write."""
     if not (is_valid_id(event_id) and is_valid_id(user_id)):
         raise NotRegistered()
@@ -206,7 +206,7 @@ def unregister(event_id: str, user_id: str) -> Unregistered:
     )
 
 
-def _unregister_once(event_id: str, user_id: str) -> Unregistered:
+def _unregister_once(event_id: str, user_id: str) -> Unregistration:
     seen = snapshot.read(event_id, user_id, with_user=False)
     if seen.event is None:
         raise EventNotFound()
@@ -236,4 +236,4 @@ def _unregister_once(event_id: str, user_id: str) -> Unregistered:
     except TransactionCancelled:
         raise StateChanged() from None
     business_metrics.promoted(len(promoted))
-    return Unregistered(eventId=event_id, userId=user_id, promotedUserId=promoted[0] if promoted else None)
+    return Unregistration(eventId=event_id, userId=user_id, promotedUserId=promoted[0] if promoted else None)

@@ -217,7 +217,7 @@ class EventPage(BaseModel):
     )
 
 
-class EventDeleted(BaseModel):
+class EventDeletion(BaseModel):
     """What a delete did."""
 
     model_config = ConfigDict(
@@ -230,7 +230,7 @@ class EventDeleted(BaseModel):
     _purging: bool = PrivateAttr(default=False)
 
     @classmethod
-    def still_purging(cls, event_id: str) -> EventDeleted:
+    def still_purging(cls, event_id: str) -> EventDeletion:
         deleted = cls(eventId=event_id, message="Event deleted; its registrations are being removed")
         deleted._purging = True
         return deleted

@@ -92,7 +92,7 @@ class RegistrationPending(BaseModel):
     requestedAt: str = Field(description="When the request arrived: server time, UTC, ISO 8601")
 
 
-class Unregistered(BaseModel):
+class Unregistration(BaseModel):
     """What leaving did, and whom it moved up from the waitlist."""
 
     model_config = ConfigDict(
