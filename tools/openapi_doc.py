@@ -8,7 +8,7 @@ and drops component schemas that no operation refers to (Powertools' stock valid
 schemas, replaced by ours) and the titles pydantic and Powertools generate below the components
 (see `without_generated_titles`). Operations the template leaves open in every AuthMode (GET
 /health) say so with an empty `security`: the docs function adds the deployed AuthMode's
-security scheme as the document's default (`event_core.api_docs.secured`), which this overrides.
+security scheme as the document's default (`event_core.edge.api_docs.secured`), which this overrides.
 
 The document goes to functions/docs/openapi.json: committed, shipped in the docs function's
 package and served as GET /openapi.json. `--check` only says whether that file is current.

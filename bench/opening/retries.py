@@ -11,7 +11,7 @@ _DEFAULTS = inspect.signature(with_retries).parameters
 ATTEMPTS: int = _DEFAULTS["attempts"].default
 BASE_DELAY_S: float = _DEFAULTS["base_delay"].default
 MAX_DELAY_S: float = _DEFAULTS["max_delay"].default
-RETRY_AFTER_S = 1.0  # the Retry-After header of a 503 (event_core.http's error mapping)
+RETRY_AFTER_S = 1.0  # the Retry-After header of a 503 (event_core.edge.http's error mapping)
 
 
 # The longest pause after failed attempt `number` (0-based): `pause` sleeps uniform(0, ceiling).

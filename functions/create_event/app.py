@@ -6,11 +6,11 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from event_core.api_docs import errors, ok
 from event_core.authorization import require_organizer
+from event_core.edge.api_docs import errors, ok
+from event_core.edge.http import lambda_entry, make_resolver
+from event_core.edge.idempotency import IdempotencyKey
 from event_core.events import create_event
-from event_core.http import lambda_entry, make_resolver
-from event_core.idempotency import IdempotencyKey
 from event_core.models.events import Event, EventCreate
 
 app = make_resolver()

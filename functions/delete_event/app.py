@@ -7,12 +7,12 @@ from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
 
-from event_core.api_docs import MANAGERS_ONLY, errors, ok
 from event_core.authorization import require_organizer
+from event_core.edge.api_docs import MANAGERS_ONLY, errors, ok
+from event_core.edge.http import json_response, lambda_entry, make_resolver
+from event_core.edge.placement import POLL_AFTER_SECONDS
 from event_core.events import delete_event
-from event_core.http import json_response, lambda_entry, make_resolver
 from event_core.models.events import EventDeletion
-from event_core.placement import POLL_AFTER_SECONDS
 
 app = make_resolver()
 

@@ -19,8 +19,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi import swagger_ui
 
-from event_core.api_docs import secured
-from event_core.http import lambda_entry, make_resolver
+from event_core.edge.api_docs import secured
+from event_core.edge.http import lambda_entry, make_resolver
 from event_core.settings import get_settings
 
 DOCUMENT = Path(__file__).with_name("openapi.json")

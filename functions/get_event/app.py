@@ -6,9 +6,9 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import Response
 
-from event_core.api_docs import errors, ok
+from event_core.edge.api_docs import errors, ok
+from event_core.edge.http import json_response, lambda_entry, make_resolver
 from event_core.events import etag, get_event
-from event_core.http import json_response, lambda_entry, make_resolver
 from event_core.models.events import Event
 
 app = make_resolver()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from event_core.api_docs import errors, ok
-from event_core.http import lambda_entry, make_resolver
+from event_core.edge.api_docs import errors, ok
+from event_core.edge.http import lambda_entry, make_resolver
 
 app = make_resolver()
 

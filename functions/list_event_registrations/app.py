@@ -6,10 +6,10 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from event_core.api_docs import MANAGERS_ONLY, errors, ok
 from event_core.attendance import event_registrations
 from event_core.authorization import require_organizer
-from event_core.http import lambda_entry, make_resolver
+from event_core.edge.api_docs import MANAGERS_ONLY, errors, ok
+from event_core.edge.http import lambda_entry, make_resolver
 from event_core.models.registrations import EventRegistrations
 
 app = make_resolver()

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from event_core.api_docs import errors, ok
+from event_core.edge.api_docs import errors, ok
+from event_core.edge.http import lambda_entry, make_resolver
 from event_core.event_listing import list_events
-from event_core.http import lambda_entry, make_resolver
 from event_core.models.events import EventPage, EventStatus
 
 app = make_resolver()

@@ -7,12 +7,12 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from event_core.api_docs import errors, ok
 from event_core.authorization import require_self
-from event_core.http import lambda_entry, make_resolver
-from event_core.idempotency import IdempotencyKey
+from event_core.edge.api_docs import errors, ok
+from event_core.edge.http import lambda_entry, make_resolver
+from event_core.edge.idempotency import IdempotencyKey
+from event_core.edge.placement import placement_response
 from event_core.models.registrations import Registration, RegistrationPending, RegistrationRequest
-from event_core.placement import placement_response
 from event_core.registration import register
 
 app = make_resolver()

@@ -7,13 +7,13 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from event_core.api_docs import edit_errors
 from event_core.authorization import require_organizer
+from event_core.edge.api_docs import edit_errors
+from event_core.edge.http import lambda_entry, make_resolver
+from event_core.edge.update_answers import ANSWERS, updated_response
 from event_core.events import update_event
-from event_core.http import lambda_entry, make_resolver
 from event_core.models.events import UpdatedEvent, WaitlistSetting
 from event_core.preconditions import IfMatch
-from event_core.update_answers import ANSWERS, updated_response
 
 app = make_resolver()
 

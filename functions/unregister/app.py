@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from event_core.api_docs import errors, ok
 from event_core.authorization import require_self
-from event_core.http import lambda_entry, make_resolver
+from event_core.edge.api_docs import errors, ok
+from event_core.edge.http import lambda_entry, make_resolver
 from event_core.models.registrations import Unregistration
 from event_core.registration import unregister
 

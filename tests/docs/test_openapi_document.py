@@ -15,7 +15,8 @@ from openapi_spec_validator import validate
 from pydantic import BaseModel
 from samcli.yamlhelper import yaml_parse
 
-from event_core import __version__, api_docs
+from event_core import __version__
+from event_core.edge import api_docs
 from event_core.models import events, registrations, users
 from tests.handlers.test_handler_samples import EXPECTED
 from tests.support.template_routes import api_routes

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import requests
 
 from event_core import admission, attendance, errors, events, registration, users
-from event_core.http import status_of
+from event_core.edge.http import status_of
 from event_core.models.events import EventCreate
 from event_core.models.users import UserCreate
 

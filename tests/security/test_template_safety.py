@@ -132,7 +132,7 @@ def test_tracing_is_on_for_the_api_and_every_function():
 
 
 def test_logs_carry_the_api_gateway_request_id_as_correlation_id():
-    http = (ROOT / "layers/event_core/event_core/http.py").read_text()
+    http = (ROOT / "layers/event_core/event_core/edge/http.py").read_text()
     assert "correlation_id_path=correlation_paths.API_GATEWAY_REST" in http
 
 

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
 
-from event_core.http import json_response
+from event_core.edge.http import json_response
 from event_core.models.registrations import Registration, RegistrationPending
 
 POLL_AFTER_SECONDS = 1

@@ -1,7 +1,7 @@
 """Guards against requests the validation layer would not turn into a clean 4xx by itself.
 
 - A body declared as anything but JSON (form, multipart, text, `+json` types, another charset:
-  see event_core.media_types) is refused with 415 before anything parses it. A JSON body's
+  see event_core.edge.media_types) is refused with 415 before anything parses it. A JSON body's
   Content-Type is then handed to Powertools as plain `application/json`: Powertools compares it
   case-sensitively as a prefix, so `Application/JSON` would be its `RequestUnsupportedContentType`
   (a 500), and `application/json-patch+json` would be parsed as JSON.
@@ -10,7 +10,7 @@
   such as `?stauts=active` or `?limt=5` would otherwise be ignored silently and answer something
   the client did not ask for. The answer has the request-validation shape:
   `{"detail": [{"loc": ["query", "<name>"], "msg": "Unknown query parameter", "type": "extra_forbidden"}]}`,
-  bounded like every 422 (event_core.http: the first 20, then a count of the rest).
+  bounded like every 422 (event_core.edge.http: the first 20, then a count of the rest).
   The names a route knows are the `Query()` parameters of its function, so the OpenAPI document
   and this check cannot disagree.
 - JSON bodies that `json.loads` cannot take without raising something other than a decode error
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from event_core.media_types import JSON, is_json
+from event_core.edge.media_types import JSON, is_json
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response

@@ -9,11 +9,11 @@ from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
 
-from event_core.api_docs import ok
+from event_core.edge.api_docs import ok
+from event_core.edge.http import json_response
+from event_core.edge.placement import POLL_AFTER_SECONDS
 from event_core.events import Applied, etag
-from event_core.http import json_response
 from event_core.models.events import UpdatedEvent
-from event_core.placement import POLL_AFTER_SECONDS
 
 ETAG = {"ETag": "The event's version"}
 # The OpenAPI description of both answers, for the routes' `responses`.

@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
+from event_core.edge.proxy_responses import allowed_origin, edge_response
 from event_core.errors import Busy
 from event_core.observability import logger
-from event_core.proxy_responses import allowed_origin, edge_response
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
 
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from event_core.proxy_responses import LambdaHandler
+    from event_core.edge.proxy_responses import LambdaHandler
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

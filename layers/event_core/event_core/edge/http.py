@@ -25,15 +25,15 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from event_core import errors
-from event_core.head_requests import as_get, is_head, without_body
-from event_core.observability import logger, metrics, tracer
-from event_core.proxy_responses import LambdaHandler, edge_response, error_body
-from event_core.request_guards import (
+from event_core.edge.head_requests import as_get, is_head, without_body
+from event_core.edge.proxy_responses import LambdaHandler, edge_response, error_body
+from event_core.edge.request_guards import (
     declared_not_json,
     parse_json_body,
     reject_unknown_query_parameters,
     with_json_content_type,
 )
+from event_core.observability import logger, metrics, tracer
 from event_core.settings import get_settings
 
 T = TypeVar("T")
@@ -177,13 +177,13 @@ def _decoded_path(event: dict[str, Any]) -> dict[str, Any]:
 def lambda_entry(app: APIGatewayRestResolver, *, idempotent: bool = False) -> LambdaHandler:
     """The Lambda handler for a resolver, wrapped by Powertools logging, metrics and tracing.
 
-    `idempotent=True` (the POST functions) honours `Idempotency-Key`: see event_core.idempotency,
+    `idempotent=True` (the POST functions) honours `Idempotency-Key`: see event_core.edge.idempotency,
     imported only by the functions that ask for it. HEAD is answered as GET without the body
-    (event_core.head_requests).
+    (event_core.edge.head_requests).
     """
     resolve: LambdaHandler = app.resolve
     if idempotent:
-        from event_core.idempotency import idempotent as once_per_key
+        from event_core.edge.idempotency import idempotent as once_per_key
 
         resolve = once_per_key(app.resolve)
 

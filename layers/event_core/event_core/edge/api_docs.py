@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from event_core import errors as domain_errors
-from event_core.http import MAX_LISTED_ERRORS
+from event_core.edge.http import MAX_LISTED_ERRORS
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.types import (
