@@ -7,6 +7,9 @@ import re
 import pytest
 import requests
 
+from local_api.functions import load_stacks, template_parameters
+from local_api.server import load_api
+from tests.conftest import TEMPLATE
 from tests.support.template_routes import api_routes
 
 pytestmark = [pytest.mark.integration, pytest.mark.http]
@@ -57,10 +60,31 @@ def test_cors_headers_on_a_normal_response(api_url):
 
 
 def test_unknown_route_answers_like_api_gateway(api_url):
+    # API Gateway: MISSING_AUTHENTICATION_TOKEN, rendered by the template's DEFAULT_4XX response
     response = requests.get(f"{api_url}/no-such-route", timeout=TIMEOUT)
 
     assert response.status_code == 403
-    assert response.json() == {"message": "Missing Authentication Token"}
+    assert response.json() == {"detail": "Missing Authentication Token"}
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("body", [b'{"userId": "\xff\xfe"}', b"\xc3\x28", b'{"name": "caf\xe9"}'])
+def test_a_body_that_is_not_utf8_is_refused_with_a_400(api_url, body):
+    response = requests.post(
+        f"{api_url}/users", data=body, headers={"Content-Type": "application/json"}, timeout=TIMEOUT
+    )
+
+    assert (response.status_code, response.json()) == (400, {"detail": "Request body is not valid UTF-8"})
+
+
+def test_a_utf8_body_still_reaches_the_function(api_url):
+    body = '{"name": "Zoë"}'.encode()
+
+    response = requests.post(
+        f"{api_url}/users", data=body, headers={"Content-Type": "application/json"}, timeout=TIMEOUT
+    )
+
+    assert (response.status_code, response.json()["name"]) == (201, "Zoë")
 
 
 def get_paths() -> list[str]:
@@ -83,3 +107,14 @@ def test_head_on_a_route_without_get_answers_like_an_unknown_route(api_url):
     response = requests.head(f"{api_url}/users", timeout=TIMEOUT)
 
     assert response.status_code == 403
+
+
+def test_allowed_origins_reach_the_gateways_cors():
+    # ALLOWED_ORIGINS is the template's AllowedOrigins parameter for the local gateway too
+    parameters = template_parameters({"ALLOWED_ORIGINS": "https://app.example.com,https://b.example"})
+    origins = parameters["AllowedOrigins"]
+    api = load_api(load_stacks(TEMPLATE, parameters), TEMPLATE.parent, allowed_origins=origins)
+
+    assert origins == "https://app.example.com,https://b.example"
+    assert api.cors.allow_origin == "https://app.example.com"
+    assert load_api(load_stacks(TEMPLATE, template_parameters({})), TEMPLATE.parent).cors.allow_origin == "*"

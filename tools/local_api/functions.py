@@ -49,9 +49,19 @@ class FunctionSpec:
         return (self.code_dir, *self.layer_dirs)
 
 
-def load_stacks(template: Path) -> list[Stack]:
-    stacks, _remote = SamLocalStackProvider.get_stacks(str(template.resolve()))
+def load_stacks(template: Path, parameters: Mapping[str, str] | None = None) -> list[Stack]:
+    """The template's stacks, with `parameters` overriding its parameters' defaults."""
+    stacks, _remote = SamLocalStackProvider.get_stacks(
+        str(template.resolve()), parameter_overrides=dict(parameters or {})
+    )
     return stacks
+
+
+def template_parameters(shell_env: Mapping[str, str]) -> dict[str, str]:
+    """Template parameters the local stack takes from the shell: `ALLOWED_ORIGINS` is the
+    AllowedOrigins parameter, for the gateway's CORS answers as for the functions'."""
+    origins = shell_env.get("ALLOWED_ORIGINS", "").strip()
+    return {"AllowedOrigins": origins} if origins else {}
 
 
 def function_provider(stacks: list[Stack]) -> SamFunctionProvider:

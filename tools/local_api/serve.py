@@ -14,7 +14,7 @@ from dynamodb_model.switch import model_requested, modeled
 from local_api.dynamodb_local import start_dynamodb_local, storage_note
 from local_api.errors import LocalApiError
 from local_api.eventbus import serve_event_bus
-from local_api.functions import function_provider, function_specs, load_stacks
+from local_api.functions import function_provider, function_specs, load_stacks, template_parameters
 from local_api.identity import with_local_identity
 from local_api.local_events import event_bus, mount_local_routes, stream_pollers, with_event_bus
 from local_api.net import port_is_free
@@ -70,7 +70,8 @@ def serve(config: ServeConfig) -> None:
                 endpoint,
             )
 
-        stacks = load_stacks(template)
+        parameters = template_parameters(os.environ)
+        stacks = load_stacks(template, parameters)
         functions = list(function_provider(stacks).get_all())
         # Domain events: functions publish to a local EventBridge stand-in (README, "Domain events").
         bus = resources.enter_context(serve_event_bus(event_bus(stacks)))
@@ -80,12 +81,13 @@ def serve(config: ServeConfig) -> None:
         )
         streams = resources.enter_context(stream_pollers(functions, runtime, specs, template, endpoint))
         with quiet_authorizer_warnings():
-            api = load_api(stacks, template.parent)
+            api = load_api(stacks, template.parent, allowed_origins=parameters.get("AllowedOrigins", "*"))
         stop = resources.enter_context(stop_signals())  # before listening: a probe may signal
         runner = RecordRequestIds(with_local_identity(runtime, template, os.environ))  # COGNITO: identity
-        service = create_service(api, runner, config.host, config.port)
+        origins = parameters.get("AllowedOrigins", "*")
+        service = create_service(api, runner, config.host, config.port, allowed_origins=origins)
         mount_local_routes(service._app, bus.bus, streams)
-        server = http_server(service)
+        server = http_server(service, allowed_origins=origins)
         resources.callback(server.server_close)
 
         base_url = f"http://{config.host}:{server.server_port}"

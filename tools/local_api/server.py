@@ -19,6 +19,7 @@ from samcli.local.apigw.local_apigw_service import LocalApigwService
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from local_api.errors import LocalApiError
+from local_api.gateway_responses import first_origin, follow_gateway_responses, refusing_non_utf8
 from local_api.identity import LambdaRunner
 from local_api.request_log import RequestLogHandler
 
@@ -27,27 +28,34 @@ class NoRoutes(LocalApiError):
     pass
 
 
-def load_api(stacks: list[Stack], template_dir: Path) -> Api:
+def load_api(stacks: list[Stack], template_dir: Path, *, allowed_origins: str = "*") -> Api:
+    """The template's API. Its CORS origin is the first of `allowed_origins` (the template's
+    `AllowOrigin` rule), set here: SAM's resolution of that `!Sub` mangles it ("$https://...")."""
     api = ApiProvider(stacks, cwd=str(template_dir)).api
     if not api.routes:
         raise NoRoutes("The template defines no API routes")
+    if api.cors is not None:
+        api.cors = api.cors._replace(allow_origin=first_origin(allowed_origins))
     return api
 
 
-def create_service(api: Api, runtime: LambdaRunner, host: str, port: int) -> LocalApigwService:
-    """A created (not yet serving) service: its Flask app has the routes."""
+def create_service(
+    api: Api, runtime: LambdaRunner, host: str, port: int, *, allowed_origins: str = "*"
+) -> LocalApigwService:
+    """A created (not yet serving) service: its Flask app has the routes, and answers unknown
+    ones as the template's gateway responses do."""
     service = LocalApigwService(
         api=api, lambda_runner=runtime, port=port, host=host, stderr=StreamWriter(sys.stderr)
     )
     service.create()
+    follow_gateway_responses(service._app, allowed_origins)
     return service
 
 
-def http_server(service: LocalApigwService) -> BaseWSGIServer:
+def http_server(service: LocalApigwService, *, allowed_origins: str = "*") -> BaseWSGIServer:
     """A bound, threaded server for the service's app; run `serve_forever()`, stop `shutdown()`."""
-    return make_server(
-        service.host, service.port, service._app, threaded=True, request_handler=RequestLogHandler
-    )
+    app = refusing_non_utf8(service._app, allowed_origins)
+    return make_server(service.host, service.port, app, threaded=True, request_handler=RequestLogHandler)
 
 
 def route_lines(api: Api, base_url: str) -> list[str]:
