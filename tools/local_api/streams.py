@@ -55,6 +55,10 @@ EVENT_TYPE = "DynamoDB"
 POLL_SECONDS = 0.1
 DEFAULT_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
 REPOSITION_ERRORS = frozenset({"TrimmedDataAccessException", "ExpiredIteratorException"})
+# What reading a stream answers once the stream is gone (DynamoDB Local restarted, the table
+# deleted and created again): "Invalid ShardId", "Requested resource not found".
+STREAM_GONE_ERRORS = frozenset({"ValidationException", "ResourceNotFoundException"})
+REATTACH_SECONDS = 1.0  # how often to look for the table's new stream meanwhile
 MAX_BACKOFF_SECONDS = 2.0
 DISCOVER_SECONDS = 5.0  # how often to look for new shards (and whenever a drain is asked for)
 
@@ -288,14 +292,19 @@ class StreamReader:
     """The shards of one stream, each with its position. Not thread-safe: one poller owns it."""
 
     def __init__(
-        self, client: Any, stream_arn: str, accepts: Callable[[Record], bool] = lambda _: True
+        self,
+        client: Any,
+        stream_arn: str,
+        accepts: Callable[[Record], bool] = lambda _: True,
+        *,
+        from_start: bool = False,
     ) -> None:
         self._client = client
         self.stream_arn = stream_arn
         self._accepts = accepts  # the event source's filter: other records are dropped
         self.shards: dict[str, Shard] = {}
         self._known: set[str] = set()
-        self.discover(initial=True)
+        self.discover(initial=not from_start)
 
     def discover(self, *, initial: bool = False) -> None:
         """Track new shards: open ones at LATEST on start, later ones from their beginning."""
@@ -443,10 +452,10 @@ class StreamPoller:
         self._invoke = invoke
         self._dead_letters = dead_letters
         self._poll_seconds = poll_seconds
+        self._endpoint = endpoint
+        self._view_type = view_type or DEFAULT_VIEW_TYPE
         self._reader = StreamReader(
-            streams_client(endpoint),
-            ensure_stream(endpoint, source.table, view_type or DEFAULT_VIEW_TYPE),
-            source.accepts,
+            streams_client(endpoint), ensure_stream(endpoint, source.table, self._view_type), source.accepts
         )
         self._stop = threading.Event()
         self._running = threading.Event()  # cleared while paused
@@ -494,7 +503,13 @@ class StreamPoller:
                 cycle = self._cycle
             try:
                 idle = self.poll_once()
-            except (BotoCoreError, ClientError) as error:
+            except ClientError as error:
+                gone = error.response["Error"]["Code"] in STREAM_GONE_ERRORS
+                if not (gone and self._reattach()):
+                    LOG.warning("Stream of %s: %s", self.source.table, error)
+                    self._stop.wait(REATTACH_SECONDS if gone else self._poll_seconds)
+                idle = False
+            except BotoCoreError as error:  # DynamoDB unreachable (restarting): try again
                 LOG.warning("Stream of %s: %s", self.source.table, error)
                 idle = False
                 self._stop.wait(self._poll_seconds)
@@ -507,6 +522,21 @@ class StreamPoller:
                     self._idle_cycle = cycle
                     self._cond.notify_all()
                 self._stop.wait(self._poll_seconds)
+
+    def _reattach(self) -> bool:
+        """Follow the table to its new stream when the one read is gone (DynamoDB Local was
+        restarted, or the table made again): read it from its first record, as everything in it
+        is new. False while there is no such stream (the table not made again yet) or it is the
+        same one."""
+        try:
+            stream_arn = ensure_stream(self._endpoint, self.source.table, self._view_type)
+        except (BotoCoreError, ClientError):
+            return False
+        if stream_arn == self._reader.stream_arn:
+            return False
+        LOG.info("Stream of %s: the table has a new stream; reading it from the start", self.source.table)
+        self._reader = StreamReader(self._reader._client, stream_arn, self.source.accepts, from_start=True)
+        return True
 
     def poll_once(self) -> bool:
         """Read every shard and process what came (unless paused: then records only queue up,
