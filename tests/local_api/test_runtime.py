@@ -56,6 +56,19 @@ def test_handler_result_is_returned_as_json(runtime):
     assert json.loads(reply.body)["statusCode"] == 200
 
 
+def test_prewarming_starts_one_worker_per_function_that_the_first_call_then_uses(runtime):
+    runtime.prewarm()
+    warm = {name: runtime.pool(name).size for name in ("EchoFunction", "SleepFunction")}
+
+    reply = runtime.invoke_function("EchoFunction", proxy_event())
+
+    assert warm == {"EchoFunction": 1, "SleepFunction": 1}
+    assert not reply.is_error
+    assert runtime.pool("EchoFunction").size == 1  # the warm worker served it: no second import
+    runtime.prewarm()  # again: every pool has its worker already
+    assert runtime.pool("EchoFunction").size == 1
+
+
 def test_exception_becomes_a_lambda_error_document(runtime):
     reply = runtime.invoke_function("BoomFunction", proxy_event("/boom"))
 

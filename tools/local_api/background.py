@@ -86,6 +86,7 @@ def serve_in_background(
         f"--template={template}",
         f"--port={port}",
         f"--max-workers={max_workers}",
+        "--no-prewarm",  # the tests' servers start workers as their requests need them
     ]
     if dynamodb_endpoint is not None:
         command.append(f"--dynamodb-endpoint={dynamodb_endpoint}")

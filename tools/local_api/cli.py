@@ -68,6 +68,9 @@ def parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help="warm worker processes per function (default: $LOCAL_MAX_WORKERS or 10)",
     )
     serve.add_argument("--no-reload", action="store_true", help="keep workers when the code changes")
+    serve.add_argument(
+        "--no-prewarm", action="store_true", help="start each function's first worker at its first call"
+    )
 
     dynamodb = commands.add_parser(
         "dynamodb", help="run DynamoDB Local with the template's tables (for `sam local`)"
@@ -132,6 +135,7 @@ def _run_serve(args: argparse.Namespace) -> None:
             dynamodb_port=args.dynamodb_port,
             max_workers=args.max_workers,
             reload=not args.no_reload,
+            prewarm=not args.no_prewarm,
             db_path=_db_path(args),
             metrics=_flag_env(os.environ, "LOCAL_METRICS"),
         )

@@ -48,6 +48,15 @@ class WorkerPool:
         with self._cond:
             return len(self._idle) + len(self._busy) + self._starting
 
+    def prewarm(self) -> None:
+        """Start one worker (its import) before the first invocation needs it, and keep it idle;
+        nothing if the pool already has one, or a request got there first."""
+        with self._cond:
+            if self._closed or self._idle or self._busy or self._starting:
+                return
+            self._starting += 1
+        self._release(self._start_worker(), reusable=True)
+
     def invoke(self, event: Any, request_id: str) -> Reply:
         worker = self._acquire()
         reply: Reply | None = None

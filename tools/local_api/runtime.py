@@ -75,6 +75,15 @@ class LocalLambdaRuntime:
                 self._pools[name] = WorkerPool(spec, self._max_workers, watch=self._watch(spec))
             return self._pools[name]
 
+    def prewarm(self) -> None:
+        """A warm worker for every function, one import after another (in the caller's thread,
+        so that the first request of each route does not pay for its import)."""
+        for name in sorted(self._specs):
+            try:
+                self.pool(name).prewarm()
+            except RuntimeError:  # the server stopped meanwhile (PoolClosed too)
+                return
+
     def _watch(self, spec: FunctionSpec) -> CodeWatch | None:
         return CodeWatch(spec.import_paths) if self._reload else None
 

@@ -39,6 +39,7 @@ class ServeConfig:
     reload: bool = True
     db_path: Path | None = None  # DynamoDB Local keeps its data there (else in memory)
     metrics: bool = False  # show the functions' CloudWatch metrics documents (EMF lines)
+    prewarm: bool = True  # start a worker per function in the background once serving
 
 
 def serve(config: ServeConfig) -> None:
@@ -97,6 +98,8 @@ def serve(config: ServeConfig) -> None:
         for line in route_lines(api, base_url):
             LOG.info("%s", line)
         threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
+        if config.prewarm:  # each route's first call then finds its import done
+            threading.Thread(target=runtime.prewarm, name="prewarm", daemon=True).start()
         try:
             print(
                 f"Local API: {base_url}/  (DynamoDB: {functions_endpoint}{kept}; Ctrl-C to stop)", flush=True
