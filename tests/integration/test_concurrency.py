@@ -53,6 +53,16 @@ def _register_all(api: Api, event_id: str, user_ids: Sequence[str]) -> list[Repl
     return answered(api, [partial(api.register, event_id, u) for u in user_ids])
 
 
+def _people_in_line(given: Api, capacity: int, people: int) -> tuple[str, list[str]]:
+    """An event with a waitlist, and `people` new users registered one at a time: the first
+    `capacity` of them hold a spot, the others wait in that order."""
+    event_id = create_event(given, capacity=capacity, waitlistEnabled=True)
+    user_ids = create_users(given, people)
+    for user_id in user_ids:
+        assert given.register(event_id, user_id).status == 201
+    return event_id, user_ids
+
+
 def _arrived_before_everyone_waiting(ddb_client, event_id: str, promoted: set[str]) -> None:
     """FIFO across promotions: each promoted person joined the queue before all who still wait."""
     state = read_event_state(ddb_client, event_id)
@@ -124,10 +134,8 @@ def test_crowd_racing_for_a_small_event_with_waitlist(backend, ddb_client):
 def test_same_user_racing_themself_gets_exactly_one_place(backend, ddb_client, already_full):
     # Given an event with free spots, or one that is full with a waitlist
     with backend.given() as given:
-        event_id = create_event(given, capacity=5, waitlistEnabled=True)
-        holders, (user_id,) = (create_users(given, 5) if already_full else []), create_users(given, 1)
-        for holder in holders:
-            assert given.register(event_id, holder).status == 201
+        event_id, _ = _people_in_line(given, capacity=5, people=5 if already_full else 0)
+        (user_id,) = create_users(given, 1)
 
     # When the same user registers 50 times at once
     replies = _register_all(backend.api, event_id, [user_id] * 50)
@@ -177,10 +185,7 @@ def test_parallel_unregistrations_promote_exactly_the_head_of_a_longer_queue(bac
     # Given 10 registered and 50 waiting, queued one at a time
     capacity, waiting = 10, 50
     with backend.given() as given:
-        event_id = create_event(given, capacity=capacity, waitlistEnabled=True)
-        people = create_users(given, capacity + waiting)
-        for user_id in people:
-            assert given.register(event_id, user_id).status == 201
+        event_id, people = _people_in_line(given, capacity, capacity + waiting)
     queue = people[capacity:]
 
     # When the 10 registered and 40 of the waiting (all but the first 5 and the last 5) leave at once
@@ -236,10 +241,7 @@ def test_capacity_raised_while_people_register(backend, ddb_client):
 def test_mixed_storm_of_registrations_and_unregistrations(backend, ddb_client):
     # Given an event of capacity 5: five registered, fifteen waiting, and thirty newcomers
     with backend.given() as given:
-        event_id = create_event(given, capacity=5, waitlistEnabled=True)
-        members = create_users(given, 20)
-        for user_id in members:
-            assert given.register(event_id, user_id).status == 201
+        event_id, members = _people_in_line(given, capacity=5, people=20)
         newcomers = create_users(given, 30)
         strangers = create_users(given, 3)
     registered, waiting = members[:5], members[5:]
@@ -282,10 +284,7 @@ def test_mixed_storm_of_registrations_and_unregistrations(backend, ddb_client):
 def test_event_deleted_during_a_registration_storm_leaves_nothing_behind(backend, ddb_client):
     # Given an event of capacity 5: five registered, fifteen waiting, and forty newcomers
     with backend.given() as given:
-        event_id = create_event(given, capacity=5, waitlistEnabled=True)
-        members = create_users(given, 20)
-        for user_id in members:
-            assert given.register(event_id, user_id).status == 201
+        event_id, members = _people_in_line(given, capacity=5, people=20)
         newcomers = create_users(given, 40)
 
     # When, all at once: newcomers register, ten members leave, and the organizer deletes the event
@@ -312,10 +311,7 @@ def test_event_deleted_during_a_registration_storm_leaves_nothing_behind(backend
 def test_concurrent_deletes_of_one_event_answer_once_and_never_fail(backend, ddb_client):
     # Given an event with 60 registrations (so purging it takes a few batches)
     with backend.given() as given:
-        event_id = create_event(given, capacity=30, waitlistEnabled=True)
-        people = create_users(given, 60)
-        for user_id in people:
-            assert given.register(event_id, user_id).status == 201
+        event_id, _ = _people_in_line(given, capacity=30, people=60)
 
     # When 50 deletes of it arrive at once
     api = backend.api
