@@ -157,11 +157,15 @@ class WorkerProcess:
         line, _, self._buffer = self._buffer.partition(b"\n")
         return line
 
-    def stop(self, grace: float = 2.0) -> None:
-        """Close the event pipe (the worker then exits by itself); kill it after `grace`."""
+    def ask_to_exit(self) -> None:
+        """Close the event pipe: the worker exits by itself once it has read to the end."""
         if not self._events.closed:
             with contextlib.suppress(BrokenPipeError):
                 self._events.close()
+
+    def stop(self, grace: float = 2.0) -> None:
+        """Ask the worker to exit; kill it after `grace`."""
+        self.ask_to_exit()
         try:
             self.process.wait(grace)
         except subprocess.TimeoutExpired:
