@@ -1,4 +1,4 @@
-"""The two API drivers of the integration tests.
+"""The API drivers of the integration tests, and the backends the concurrency scenarios run on.
 
 The fixtures they build on (DynamoDB Local with the template's tables, the local API server,
 `local_env` for in-process calls) come from tests/conftest.py.
@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from .drivers import Api, HttpApi, InProcessApi
+from .backends import DRIVER_FIXTURES, Backend
+from .drivers import HttpApi, InProcessApi
 
 
 @pytest.fixture
@@ -47,11 +48,7 @@ def in_process_aws_api(
     return InProcessApi()
 
 
-API_DRIVERS = {"in-process": "in_process_api", "aws-model": "in_process_aws_api", "http": "http_api"}
-
-
-@pytest.fixture(params=["in-process", "aws-model", pytest.param("http", marks=pytest.mark.http)])
-def api(request: pytest.FixtureRequest) -> Api:
-    """The same scenario against event_core directly (on DynamoDB Local, and through the AWS
-    conflict model in front of it) and through the local server."""
-    return request.getfixturevalue(API_DRIVERS[request.param])
+@pytest.fixture
+def backend(request: pytest.FixtureRequest, local_env: Any, ddb_endpoint: str) -> Backend:
+    """The backend a scenario is parametrized with (`backends.runs_on`)."""
+    return Backend(request.getfixturevalue(DRIVER_FIXTURES[request.param]), ddb_endpoint)

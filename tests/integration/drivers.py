@@ -1,17 +1,20 @@
 """Two ways to drive the API in a test: over HTTP, or by calling event_core in this process.
 
-Both answer a `Reply(status, body)` shaped like the HTTP response, so a scenario is written once
-and run both against DynamoDB Local directly and through the local API server. The in-process
-driver maps domain errors the way the HTTP edge documents it (404/409/400/503, `{"detail": ...}`)
-and turns any other exception into a 500, so "no 5xx" means the same thing for both.
+Both answer a `Reply(status, body, headers)` shaped like the HTTP response, so a scenario is
+written once and run both against DynamoDB Local directly and through the local API server. The
+in-process driver maps domain errors the way the HTTP edge documents it (404/409/400/503,
+`{"detail": ...}`) and turns any other exception into a 500, so "no 5xx" means the same thing for
+both; only HTTP replies have headers.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import requests
@@ -20,15 +23,21 @@ from event_core import admission, attendance, errors, events, registration, user
 from event_core.edge.http import status_of
 from event_core.models.events import EventCreate
 from event_core.models.users import UserCreate
+from event_core.settings import get_settings
+from event_core.store.client import dynamodb
+
+from .parallel import run_concurrently
 
 TIMEOUT_SECONDS = 120
 SETTLE_SECONDS = 60  # how long a queued registration may take to be answered, in any test
+BUSY_ROUNDS = 5  # how often a client sends a request again that was answered 503 (busy)
 
 
 @dataclass(frozen=True)
 class Reply:
     status: int
     body: Any
+    headers: Mapping[str, str] = field(default_factory=dict)  # over HTTP (case-insensitive)
 
     @property
     def detail(self) -> Any:
@@ -73,7 +82,7 @@ class HttpApi:
             body = response.json()
         except ValueError:
             body = response.text
-        return Reply(response.status_code, body)
+        return Reply(response.status_code, body, response.headers)
 
     def create_user(self, user_id: str, name: str = "Test User") -> Reply:
         return self.call("POST", "/users", json={"userId": user_id, "name": name})
@@ -172,6 +181,44 @@ class InProcessApi:
         return self.call(
             200, lambda: _json(attendance.user_registrations(user_id, limit=limit, next_token=token))
         )
+
+
+@contextmanager
+def on_endpoint(url: str) -> Iterator[None]:
+    """event_core in this process on another DynamoDB endpoint for a while (its settings and client
+    are cached); `local_env` must be in use. The client for the endpoint before is made again on
+    the way out, before threads ask for it: many threads making it at once cost seconds."""
+    previous = os.environ["DYNAMODB_ENDPOINT"]
+    try:
+        os.environ["DYNAMODB_ENDPOINT"] = url
+        get_settings.cache_clear()
+        dynamodb.cache_clear()
+        yield
+    finally:
+        os.environ["DYNAMODB_ENDPOINT"] = previous
+        get_settings.cache_clear()
+        dynamodb.cache_clear()
+        dynamodb()
+
+
+def answered(api: Api, calls: Sequence[Callable[[], Reply]]) -> list[Reply]:
+    """All calls at once, and each one's answer as a client that follows the contract ends up
+    with it: a 202 (queued registration) is polled at its Location until answered; a 503 (busy
+    after retries, nothing written: a valid answer under contention) must carry Retry-After over
+    HTTP, and is sent again after it, at most BUSY_ROUNDS times."""
+    replies = settled(api, run_concurrently(calls))
+    for _ in range(BUSY_ROUNDS):
+        busy = [index for index, reply in enumerate(replies) if reply.status == 503]
+        if not busy:
+            break
+        waits = [replies[index].headers.get("Retry-After") for index in busy]
+        if api.name == "http":
+            assert all(waits), f"503 without Retry-After: {[replies[index] for index in busy]}"
+        time.sleep(max(int(wait or 1) for wait in waits))
+        again = settled(api, run_concurrently([calls[index] for index in busy]))
+        for index, reply in zip(busy, again, strict=True):
+            replies[index] = reply
+    return replies
 
 
 def settled(api: Api, replies: Sequence[Reply]) -> list[Reply]:

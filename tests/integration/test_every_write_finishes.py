@@ -9,9 +9,6 @@ spot is free, no orphan registration, no queue left behind, no blocked id.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -20,15 +17,13 @@ from event_core import admission, events, registration, users
 from event_core.errors import PreconditionFailed
 from event_core.models.events import EventCreate
 from event_core.models.users import UserCreate
-from event_core.settings import get_settings
 from event_core.store import registrations as registrations_store
 from event_core.store import retry
-from event_core.store.client import dynamodb
 from event_core.store.transactions import TransactionCancelled
 from tests.support.fault_points import dying_at
 from tests.unit.invariants import queue_items
 
-from .drivers import InProcessApi
+from .drivers import InProcessApi, on_endpoint
 from .factories import event_body, unique_id
 from .invariants import assert_invariants, read_event_item, read_event_state, registration_rows
 
@@ -49,27 +44,12 @@ def crowded_event(backend: InProcessApi, ddb_endpoint: str) -> tuple[str, dict[s
     """Capacity 1: one attendee and WAITING people in line. Seeded on DynamoDB Local directly (the
     model's latencies would only slow the set-up), then the test runs on the backend's endpoint."""
     body = event_body(capacity=1, waitlistEnabled=True)
-    with endpoint(ddb_endpoint):
+    with on_endpoint(ddb_endpoint):
         event_id = events.create_event(EventCreate.model_validate(body)).eventId
         for _ in range(1 + WAITING):
             user_id = users.create_user(UserCreate(userId=unique_id("user"), name="Waiting")).userId
             registration.register(event_id, user_id)
     return event_id, body
-
-
-@contextmanager
-def endpoint(url: str) -> Iterator[None]:
-    """event_core on another DynamoDB endpoint for a while (its settings and client are cached)."""
-    previous = os.environ["DYNAMODB_ENDPOINT"]
-    try:
-        os.environ["DYNAMODB_ENDPOINT"] = url
-        get_settings.cache_clear()
-        dynamodb.cache_clear()
-        yield
-    finally:
-        os.environ["DYNAMODB_ENDPOINT"] = previous
-        get_settings.cache_clear()
-        dynamodb.cache_clear()
 
 
 @pytest.mark.parametrize("write", [0, 1])

@@ -97,6 +97,16 @@ def test_a_worker_that_exits_is_replaced(runtime):
     assert runtime.pool("CrashFunction").size == 0
 
 
+def test_the_timeout_starts_once_the_handler_is_imported(runtime):
+    # Given SlowStartFunction: its module takes 1.5 s to import, its Timeout is 1 s
+    # When its first invocation starts a worker
+    reply = runtime.invoke_function("SlowStartFunction", {})
+
+    # Then the import (the init phase, which has its own budget on AWS) did not eat the timeout
+    assert not reply.is_error, reply.body
+    assert json.loads(json.loads(reply.body)["body"])["remaining_ms"] > 0
+
+
 def test_unknown_function_raises_sams_function_not_found(runtime):
     with pytest.raises(FunctionNotFound):
         runtime.invoke_function("NoSuchFunction", {})

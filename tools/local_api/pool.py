@@ -115,8 +115,9 @@ class WorkerPool:
             self._stale |= self._busy
         return retired
 
-    def close(self) -> None:
-        """Stop idle workers; kill busy ones (the server is going away)."""
+    def shut(self) -> list[WorkerProcess]:
+        """Take no more invocations, kill busy workers (the server is going away) and ask the
+        idle ones to exit; returns those, for the caller to `stop()` once every pool is shut."""
         with self._cond:
             self._closed = True
             idle, self._idle = self._idle, []
@@ -125,4 +126,10 @@ class WorkerPool:
         for worker in busy:
             worker.kill()
         for worker in idle:
+            worker.ask_to_exit()
+        return idle
+
+    def close(self) -> None:
+        """Shut the pool and wait for its idle workers to exit (they exit at the same time)."""
+        for worker in self.shut():
             worker.stop()

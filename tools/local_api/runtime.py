@@ -88,11 +88,14 @@ class LocalLambdaRuntime:
         return CodeWatch(spec.import_paths) if self._reload else None
 
     def close(self) -> None:
+        """Every pool shut first, then the workers waited for: they all exit at the same time
+        (one by one, a hundred warm workers took longer than the server is given to stop)."""
         with self._lock:
             self._closed = True
             pools, self._pools = list(self._pools.values()), {}
-        for pool in pools:
-            pool.close()
+        exiting = [worker for pool in pools for worker in pool.shut()]
+        for worker in exiting:
+            worker.stop()
 
     def __enter__(self) -> LocalLambdaRuntime:
         return self
