@@ -4,7 +4,6 @@ one invocation per process at a time, concurrent requests in separate processes.
 from __future__ import annotations
 
 import os
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -73,19 +72,17 @@ def test_concurrent_requests_run_in_parallel_in_separate_processes(sample_server
     requests_in_flight = sample_max_workers
 
     # When
-    started = time.monotonic()
     with ThreadPoolExecutor(requests_in_flight) as pool:
         responses = list(
             pool.map(lambda _: get(sample_server, "/sleep", seconds="1"), range(requests_in_flight))
         )
-    elapsed = time.monotonic() - started
 
-    # Then every request had its own process, and they overlapped in time
+    # Then every request had its own process, and they overlapped in time: each one started
+    # before any of them finished (the handlers' own clocks, however busy the machine)
     assert [r.status_code for r in responses] == [200] * requests_in_flight
     bodies = [r.json() for r in responses]
     assert len({body["pid"] for body in bodies}) == requests_in_flight
     assert max(b["started"] for b in bodies) < min(b["finished"] for b in bodies)
-    assert elapsed < requests_in_flight * 1.0
 
 
 def test_workers_per_function_never_exceed_the_maximum(sample_server, sample_max_workers):
@@ -119,13 +116,13 @@ def test_timeout_answers_502_and_the_next_request_gets_a_fresh_worker(sample_ser
     before = get(sample_server, "/sleep", seconds="0").json()["pid"]
 
     # When an invocation runs past it
-    started = time.monotonic()
+    logged = len(sample_server.log())
     response = get(sample_server, "/sleep", seconds="10")
-    elapsed = time.monotonic() - started
 
-    # Then it is cut off at the timeout, its worker (the warmest, so `before`) killed
+    # Then it is cut off at the timeout (Lambda's message, not the handler's 10 s), its worker
+    # (the warmest, so `before`) killed
     assert response.status_code == 502
-    assert 2.0 <= elapsed < 5.0
+    assert "Task timed out after 2.00 seconds" in sample_server.log()[logged:]
     assert not process_exists(before)
     after = get(sample_server, "/sleep", seconds="0")
     assert after.status_code == 200
