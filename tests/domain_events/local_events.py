@@ -1,4 +1,4 @@
-"""Drive the local server's /_local routes: published events, faults, stream pausing and draining."""
+"""Drive the local server's /_local routes: published events, stream pausing and draining."""
 
 from __future__ import annotations
 
@@ -22,17 +22,6 @@ class LocalEvents:
     def published(self, event_id: str) -> list[dict[str, Any]]:
         """Every delivery of a domain event about `event_id`, duplicates included, in order."""
         return [e for e in self._log()["events"] if e["detail"]["data"]["eventId"] == event_id]
-
-    def refused(self, event_id: str) -> list[dict[str, Any]]:
-        return [r for r in self._log()["refused"] if r["event"]["detail"]["data"]["eventId"] == event_id]
-
-    def arm(self, match: dict[str, Any], times: int = 1) -> None:
-        body: dict[str, Any] = {"faults": [{"match": match, "times": times}]}
-        response = requests.post(f"{self.url}/_local/events/faults", json=body, timeout=TIMEOUT_SECONDS)
-        assert response.status_code == 201, response.text
-
-    def disarm(self) -> list[dict[str, Any]]:
-        return requests.delete(f"{self.url}/_local/events/faults", timeout=TIMEOUT_SECONDS).json()["disarmed"]
 
     def pause(self) -> None:
         requests.post(f"{self.url}/_local/streams/pause", timeout=TIMEOUT_SECONDS).raise_for_status()

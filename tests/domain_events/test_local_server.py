@@ -1,5 +1,7 @@
 """Domain events end to end on the local server: API calls -> DynamoDB Local streams -> the
-stream processor (warm worker, Lambda's stream event shape) -> the local EventBridge stand-in.
+stream processor (warm worker, Lambda's stream event shape) -> EventBridge (the local server's
+moto) -> a catch-all rule's queue, read at GET /_local/events. (PutEvents refusing some entries,
+and the retry from the failed record, are tests/domain_events/test_processor.py's.)
 
 Each step drains the streams before looking, so the events of a step are exactly those of its
 API calls. Changes to the two tables travel in separate streams (and one write can touch both),
@@ -138,43 +140,6 @@ def test_register_fill_promote_cancel_delete_publishes_exactly_these_events(api_
     )
 
 
-def test_a_publication_refused_mid_batch_is_retried_without_loss(api_url, local):
-    # Given five registrations that reach the processor in one batch, and EventBridge refusing
-    # the third one's event once
-    event_id = new_event(api_url, capacity=10)
-    users = list(new_users(api_url, "u1", "u2", "u3", "u4", "u5").values())
-    local.drain()
-    before, dead_before = invocations(local), dead_letters(local)
-    local.arm(
-        {
-            "detail-type": "RegistrationConfirmed",
-            "detail": {"data": {"eventId": event_id, "userId": users[2]}},
-        }
-    )
-    local.pause()
-    try:
-        for user_id in users:
-            call("POST", f"{api_url}/events/{event_id}/registrations", {"userId": user_id}, status=201)
-    finally:
-        local.resume()
-
-    # When the stream is processed
-    local.drain()
-
-    # Then the failure happened and was retried: one batch, then the retry from the third record
-    (refusal,) = local.refused(event_id)
-    assert refusal["event"]["detail"]["data"]["userId"] == users[2]
-    assert invocations(local) - before == 2
-    assert dead_letters(local) == dead_before
-
-    # And every registration was published, in order, each once after de-duplication by id
-    delivered = local.published(event_id)
-    kept = unique(delivered)
-    assert [summary(e) for e in kept] == [("RegistrationConfirmed", user_id) for user_id in users]
-    assert {e["detail"]["id"] for e in delivered} == {e["detail"]["id"] for e in kept}
-    assert refusal["event"]["detail"]["id"] == kept[2]["detail"]["id"]  # the retry kept the id
-
-
 def test_draining_paused_streams_is_refused(api_url, local):
     local.pause()
     try:
@@ -182,26 +147,6 @@ def test_draining_paused_streams_is_refused(api_url, local):
     finally:
         local.resume()
     assert response.status_code == 409
-
-
-def dead_letters(local: LocalEvents) -> list[dict[str, Any]]:
-    """The stream processor's failure records. The server is the session's: what other tests'
-    writes did to other functions (the admission function sees every table change) is not this
-    module's business."""
-    return [
-        record
-        for record in local.streams()["deadLetters"]
-        if record["requestContext"]["functionArn"].endswith(":function:StreamProcessorFunction")
-    ]
-
-
-def invocations(local: LocalEvents) -> int:
-    (source,) = [
-        s
-        for s in local.streams()["sources"]
-        if (s["function"], s["table"]) == ("StreamProcessorFunction", "RegistrationsTable")
-    ]
-    return int(source["invocations"])
 
 
 def validate(event: dict[str, Any]) -> None:

@@ -25,6 +25,10 @@ def test_function_gets_template_environment_layer_and_context(sample_server, ddb
     # Then
     assert response.status_code == 200
     body = response.json()
+    aws_variables = ("AWS_ENDPOINT_URL_EVENTBRIDGE", "AWS_ENDPOINT_URL_SCHEDULER")
+    endpoints = {body["env"].pop(name) for name in aws_variables}
+    assert len(endpoints) == 1  # EventBridge and Scheduler: the server's one moto server
+    assert endpoints.pop().startswith("http://127.0.0.1:")
     assert body["env"] == {
         "TABLE": "ThingsTable",  # !Ref of a table -> its logical id
         "GREETING": "hello",  # !Ref of a parameter -> its default
@@ -35,6 +39,9 @@ def test_function_gets_template_environment_layer_and_context(sample_server, ddb
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "local",
         "POWERTOOLS_TRACE_DISABLED": "true",
+        # !GetAtt of a function -> its local ARN, which the schedules created locally target too
+        "REMEMBER_ARN": "arn:aws:lambda:us-east-1:123456789012:function:RememberFunction",
+        "SCHEDULE_GROUP": "SampleScheduleGroup",  # !Ref of a schedule group -> its logical id
     }
     assert body["layer_value"] == "from-the-layer"
     assert body["sys_path_head"][0].endswith("/fn")

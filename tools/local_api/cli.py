@@ -67,6 +67,12 @@ def parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         default=_int_env(env, "LOCAL_MAX_WORKERS", DEFAULT_MAX_WORKERS),
         help="warm worker processes per function (default: $LOCAL_MAX_WORKERS or 10)",
     )
+    serve.add_argument(
+        "--moto-port",
+        type=int,
+        default=_int_env(env, "MOTO_PORT", 0),
+        help="the moto server's port (EventBridge, Scheduler; default: $MOTO_PORT, else a free port)",
+    )
     serve.add_argument("--no-reload", action="store_true", help="keep workers when the code changes")
     serve.add_argument(
         "--no-prewarm", action="store_true", help="start each function's first worker at its first call"
@@ -136,6 +142,7 @@ def _run_serve(args: argparse.Namespace) -> None:
             max_workers=args.max_workers,
             reload=not args.no_reload,
             prewarm=not args.no_prewarm,
+            moto_port=args.moto_port,
             db_path=_db_path(args),
             metrics=_flag_env(os.environ, "LOCAL_METRICS"),
         )

@@ -3,7 +3,8 @@
 The function runs in a fresh worker with the environment the local server gives it, against the
 DynamoDB Local that runs at DYNAMODB_PORT (`make dev`, `make dynamodb`), or one started for this
 call. The template's tables are created and the samples' data restored first, so every sample in
-`events/` answers as it does on a freshly seeded database.
+`events/` answers as it does on a freshly seeded database. Its EventBridge and Scheduler calls
+go to a moto server started for the call, holding the template's buses and schedules.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from pathlib import Path
 from dynamodb_model.switch import modeled
 from local_api.dynamodb_local import answers, start_dynamodb_local, storage_note
 from local_api.errors import LocalApiError
-from local_api.eventbus import serve_event_bus
 from local_api.functions import function_provider, function_specs, load_stacks
-from local_api.local_events import event_bus, with_event_bus
+from local_api.moto_server import with_aws_endpoints
 from local_api.output_filter import filtered_stderr
 from local_api.process import Reply, WorkerProcess
 from local_api.seed import seed
 from local_api.tables import create_tables
+from local_api.template_aws import template_aws
 
 LOG = logging.getLogger(__name__)
 
@@ -67,9 +68,11 @@ def invoke(config: InvokeConfig) -> Reply:
         LOG.info("Sample data restored: %s", seed(endpoint).summary())
         functions_endpoint = resources.enter_context(modeled(endpoint, os.environ))
         stacks = load_stacks(template)
-        bus = resources.enter_context(serve_event_bus(event_bus(stacks)))
+        moto, _wired = resources.enter_context(template_aws(stacks[0].resources if stacks else {}))
         functions = list(function_provider(stacks).get_all())
-        specs = with_event_bus(function_specs(functions, template.parent, functions_endpoint), bus.endpoint)
+        specs = with_aws_endpoints(
+            function_specs(functions, template.parent, functions_endpoint), moto.endpoint
+        )
         spec = specs.get(config.function)
         if spec is None:
             raise LocalApiError(

@@ -1,12 +1,11 @@
-"""Domain events in the local server: the EventBridge stand-in the functions publish to, the
-DynamoDB stream pollers that invoke the stream processor, and the `/_local/...` routes that show
-and steer them:
+"""The local server's event sources and what they deliver: the DynamoDB stream pollers that
+invoke the stream processor, the events published on the buses (moto's EventBridge), the
+schedules fired by the dispatcher (moto's Scheduler), and the `/_local/...` routes that show and
+steer them:
 
-    GET  /_local/events          published events, as a rule target receives them, in order;
-                                 plus the entries refused by armed faults
-    POST /_local/events/faults   {"faults": [{"match": {...}, "times": 1}]}: refuse matching
-                                 PutEvents entries (a partial PutEvents failure), for tests
-    DELETE /_local/events/faults disarm the faults not used up
+    GET  /_local/events          published events, as a rule target receives them, in order
+    GET  /_local/schedules       the schedules' firings (and retries waiting), the moto endpoint
+    POST /_local/schedules/fire  fire every schedule due now; answers the firings of this pass
     GET  /_local/streams         the stream sources, invocations and dead letters
     POST /_local/streams/pause   hold stream records back (they queue up in the stream)
     POST /_local/streams/resume
@@ -16,7 +15,6 @@ and steer them:
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from http import HTTPStatus
@@ -24,27 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from samcli.lib.providers.provider import Function, Stack
+from samcli.lib.providers.provider import Function
 
-from local_api.eventbus import ENDPOINT_VARIABLE, Fault, LocalEventBus, template_buses
 from local_api.functions import FunctionSpec
+from local_api.published_events import PublishedEvents
 from local_api.runtime import LocalLambdaRuntime
+from local_api.schedule_dispatcher import ScheduleDispatcher
 from local_api.streams import StreamPollers, poll_streams, stream_sources
 
 DRAIN_TIMEOUT_SECONDS = 30.0
-
-
-def event_bus(stacks: list[Stack]) -> LocalEventBus:
-    """A bus that accepts events for the template's buses (and the default bus)."""
-    return LocalEventBus(buses=template_buses(stacks[0].resources if stacks else {}))
-
-
-def with_event_bus(specs: Mapping[str, FunctionSpec], endpoint: str) -> dict[str, FunctionSpec]:
-    """Point every function's EventBridge client at the local bus (botocore reads the variable)."""
-    return {
-        name: dataclasses.replace(spec, environment={**spec.environment, ENDPOINT_VARIABLE: endpoint})
-        for name, spec in specs.items()
-    }
 
 
 @contextmanager
@@ -61,27 +47,24 @@ def stream_pollers(
         yield pollers
 
 
-def mount_local_routes(app: Flask, bus: LocalEventBus, streams: StreamPollers) -> None:
+def mount_local_routes(
+    app: Flask,
+    published: PublishedEvents,
+    streams: StreamPollers,
+    schedules: ScheduleDispatcher,
+    moto_endpoint: str,
+) -> None:
     """Add the /_local routes to the API server's Flask app (static paths: API routes win
     nothing from them and lose nothing to them)."""
 
     def events() -> Response:
-        return jsonify({"events": bus.events(), "refused": bus.refused()})
+        return jsonify({"events": published.events()})
 
-    def arm() -> tuple[Response, int]:
-        body = request.get_json(silent=True)
-        try:
-            if not isinstance(body, dict) or not isinstance(body.get("faults"), list):
-                raise ValueError('expected {"faults": [...]}')
-            faults = [Fault.from_json(f) for f in body["faults"]]
-        except (ValueError, TypeError, AttributeError) as error:
-            return jsonify({"detail": str(error)}), HTTPStatus.BAD_REQUEST
-        bus.arm(faults)
-        return jsonify({"armed": len(faults)}), HTTPStatus.CREATED
+    def schedule_status() -> Response:
+        return jsonify({"endpoint": moto_endpoint, **schedules.status()})
 
-    def disarm() -> Response:
-        left = bus.disarm()
-        return jsonify({"disarmed": [dataclasses.asdict(f) for f in left]})
+    def fire() -> Response:
+        return jsonify({"fired": schedules.fire_due()})
 
     def status() -> Response:
         return jsonify(streams.status())
@@ -104,8 +87,8 @@ def mount_local_routes(app: Flask, bus: LocalEventBus, streams: StreamPollers) -
 
     routes: list[tuple[str, str, Any]] = [
         ("/_local/events", "GET", events),
-        ("/_local/events/faults", "POST", arm),
-        ("/_local/events/faults", "DELETE", disarm),
+        ("/_local/schedules", "GET", schedule_status),
+        ("/_local/schedules/fire", "POST", fire),
         ("/_local/streams", "GET", status),
         ("/_local/streams/pause", "POST", pause),
         ("/_local/streams/resume", "POST", resume),

@@ -1,5 +1,6 @@
-"""`serve`: DynamoDB Local (unless given an endpoint), the template's tables, the workers and
-the API, all stopped cleanly on Ctrl-C or SIGTERM."""
+"""`serve`: DynamoDB Local (unless given an endpoint), the template's tables, the moto server
+(EventBridge, Scheduler) with the template's buses and schedules, the workers, the stream
+pollers, the schedule dispatcher and the API, all stopped cleanly on Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
@@ -13,17 +14,21 @@ from pathlib import Path
 from dynamodb_model.switch import model_requested, modeled
 from local_api.dynamodb_local import start_dynamodb_local, storage_note
 from local_api.errors import LocalApiError
-from local_api.eventbus import serve_event_bus
 from local_api.functions import function_provider, function_specs, load_stacks, template_parameters
 from local_api.identity import with_local_identity
-from local_api.local_events import event_bus, mount_local_routes, stream_pollers, with_event_bus
+from local_api.local_arns import LocalFunctions
+from local_api.local_events import mount_local_routes, stream_pollers
+from local_api.moto_server import with_aws_endpoints
 from local_api.net import port_is_free
 from local_api.output_filter import filtered_stderr
+from local_api.published_events import PublishedEvents
 from local_api.request_log import RecordRequestIds, quiet_authorizer_warnings
 from local_api.runtime import LocalLambdaRuntime
+from local_api.schedule_dispatcher import ScheduleDispatcher, dispatch_schedules
 from local_api.server import create_service, http_server, load_api, route_lines
 from local_api.signals import stop_signals, wait_for
 from local_api.tables import create_tables
+from local_api.template_aws import template_aws, template_buses
 
 LOG = logging.getLogger(__name__)
 
@@ -40,6 +45,7 @@ class ServeConfig:
     db_path: Path | None = None  # DynamoDB Local keeps its data there (else in memory)
     metrics: bool = False  # show the functions' CloudWatch metrics documents (EMF lines)
     prewarm: bool = True  # start a worker per function in the background once serving
+    moto_port: int = 0  # the moto server (EventBridge, Scheduler); 0: a free port
 
 
 def serve(config: ServeConfig) -> None:
@@ -74,20 +80,29 @@ def serve(config: ServeConfig) -> None:
         parameters = template_parameters(os.environ)
         stacks = load_stacks(template, parameters)
         functions = list(function_provider(stacks).get_all())
-        # Domain events: functions publish to a local EventBridge stand-in (README, "Domain events").
-        bus = resources.enter_context(serve_event_bus(event_bus(stacks)))
-        specs = with_event_bus(function_specs(functions, template.parent, functions_endpoint), bus.endpoint)
+        # EventBridge and Scheduler: moto's server, with the template's buses, rules and
+        # schedules (README, "The local stack").
+        template_resources = stacks[0].resources if stacks else {}
+        moto, _wired = resources.enter_context(template_aws(template_resources, config.moto_port))
+        published = PublishedEvents(moto, template_buses(template_resources))
+        specs = with_aws_endpoints(
+            function_specs(functions, template.parent, functions_endpoint), moto.endpoint
+        )
         runtime = resources.enter_context(
             LocalLambdaRuntime(specs, max_workers=config.max_workers, reload=config.reload)
         )
         streams = resources.enter_context(stream_pollers(functions, runtime, specs, template, endpoint))
+        dispatcher = ScheduleDispatcher(
+            moto.client("scheduler"), runtime.invoke_function, LocalFunctions.of(functions)
+        )
+        schedules = resources.enter_context(dispatch_schedules(dispatcher))
         with quiet_authorizer_warnings():
             api = load_api(stacks, template.parent, allowed_origins=parameters.get("AllowedOrigins", "*"))
         stop = resources.enter_context(stop_signals())  # before listening: a probe may signal
         runner = RecordRequestIds(with_local_identity(runtime, template, os.environ))  # COGNITO: identity
         origins = parameters.get("AllowedOrigins", "*")
         service = create_service(api, runner, config.host, config.port, allowed_origins=origins)
-        mount_local_routes(service._app, bus.bus, streams)
+        mount_local_routes(service._app, published, streams, schedules, moto.endpoint)
         server = http_server(service, allowed_origins=origins)
         resources.callback(server.server_close)
 
@@ -102,7 +117,9 @@ def serve(config: ServeConfig) -> None:
             threading.Thread(target=runtime.prewarm, name="prewarm", daemon=True).start()
         try:
             print(
-                f"Local API: {base_url}/  (DynamoDB: {functions_endpoint}{kept}; Ctrl-C to stop)", flush=True
+                f"Local API: {base_url}/  (DynamoDB: {functions_endpoint}{kept}; "
+                f"EventBridge, Scheduler: {moto.endpoint}; Ctrl-C to stop)",
+                flush=True,
             )
             wait_for(stop)
         finally:

@@ -20,6 +20,10 @@ ENV_KEYS = (
     "AWS_DEFAULT_REGION",
     "AWS_ACCESS_KEY_ID",
     "POWERTOOLS_TRACE_DISABLED",
+    "REMEMBER_ARN",
+    "SCHEDULE_GROUP",
+    "AWS_ENDPOINT_URL_EVENTBRIDGE",
+    "AWS_ENDPOINT_URL_SCHEDULER",
 )
 
 
@@ -64,3 +68,12 @@ def boom(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def crash(event: dict[str, Any], context: Any) -> dict[str, Any]:
     os._exit(3)
+
+
+def remember(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Scheduled: note this invocation in the table under the event's key, for tests to count."""
+    import boto3
+
+    item = {"pk": {"S": event["key"]}, "sk": {"S": context.aws_request_id}}
+    boto3.client("dynamodb").put_item(TableName=os.environ["TABLE"], Item=item)
+    return {"remembered": event["key"]}

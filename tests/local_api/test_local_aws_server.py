@@ -1,0 +1,95 @@
+"""The local server's moto (EventBridge, Scheduler) end to end, on the sample app: the
+template's schedule fires once the server runs, and a schedule a function could create at
+runtime (as the waitlist offers do) invokes its target through the warm workers, once, and is
+deleted after."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+import requests
+
+from local_api import ServerHandle
+from local_api.clients import local_client
+
+pytestmark = [pytest.mark.integration, pytest.mark.http]
+
+TIMEOUT = 30
+TEMPLATE_SCHEDULE = "SampleScheduleGroup/RememberFunctionOnce"
+
+
+def schedules(server: ServerHandle) -> dict[str, Any]:
+    response = requests.get(f"{server.url}/_local/schedules", timeout=TIMEOUT)
+    response.raise_for_status()
+    return dict(response.json())
+
+
+def fire(server: ServerHandle) -> None:
+    """Fire what is due now; passes never overlap, so after this every due schedule fired."""
+    requests.post(f"{server.url}/_local/schedules/fire", timeout=TIMEOUT).raise_for_status()
+
+
+def firings(server: ServerHandle, schedule: str) -> list[dict[str, Any]]:
+    return [f for f in schedules(server)["firings"] if f["schedule"] == schedule]
+
+
+def function_env(server: ServerHandle) -> dict[str, str]:
+    response = requests.get(f"{server.url}/echo", timeout=TIMEOUT)
+    response.raise_for_status()
+    return dict(response.json()["env"])
+
+
+def remembered(ddb_client: Any, key: str) -> int:
+    response = ddb_client.query(
+        TableName="ThingsTable",
+        KeyConditionExpression="pk = :k",
+        ExpressionAttributeValues={":k": {"S": key}},
+        ConsistentRead=True,
+    )
+    return int(response["Count"])
+
+
+def test_the_templates_one_time_schedule_fired_once(sample_server):
+    # When the server runs (its dispatcher found the template's schedule due)
+    fire(sample_server)
+
+    # Then the target ran once, successfully; being kept (no ActionAfterCompletion), it stays quiet
+    (firing,) = firings(sample_server, TEMPLATE_SCHEDULE)
+    assert (firing["function"], firing["ok"]) == ("RememberFunction", True)
+    fire(sample_server)
+    assert len(firings(sample_server, TEMPLATE_SCHEDULE)) == 1
+
+
+def test_a_schedule_created_at_runtime_invokes_its_target_once_and_is_deleted(sample_server, ddb_client):
+    # Given a one-time schedule created as a function would: through its endpoint variable,
+    # in the group and with the target ARN its environment names
+    env = function_env(sample_server)
+    scheduler = local_client("scheduler", env["AWS_ENDPOINT_URL_SCHEDULER"])
+    key, name = f"runtime-{uuid.uuid4().hex[:10]}", f"offer-{uuid.uuid4().hex[:10]}"
+    scheduler.create_schedule(
+        Name=name,
+        GroupName=env["SCHEDULE_GROUP"],
+        ScheduleExpression="at(2026-01-01T00:00:00)",
+        ScheduleExpressionTimezone="UTC",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        ActionAfterCompletion="DELETE",
+        Target={
+            "Arn": env["REMEMBER_ARN"],
+            "RoleArn": "arn:aws:iam::123456789012:role/local",
+            "Input": json.dumps({"key": key}),
+        },
+    )
+
+    # When its time has come
+    fire(sample_server)
+    fire(sample_server)
+
+    # Then the function ran once, with the schedule's Input, and the schedule is gone
+    (firing,) = firings(sample_server, f"{env['SCHEDULE_GROUP']}/{name}")
+    assert firing["ok"] is True
+    assert remembered(ddb_client, key) == 1
+    with pytest.raises(scheduler.exceptions.ResourceNotFoundException):
+        scheduler.get_schedule(GroupName=env["SCHEDULE_GROUP"], Name=name)
