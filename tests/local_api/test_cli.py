@@ -70,3 +70,20 @@ def test_serve_refuses_an_api_port_in_use(sample_template, ddb_endpoint):
 
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: Port {port} is in use: stop what listens there or set PORT."
+
+
+def test_serve_refuses_a_moto_port_in_use(sample_template, ddb_endpoint):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+
+        result = run_cli(
+            "serve",
+            f"--template={sample_template}",
+            f"--dynamodb-endpoint={ddb_endpoint}",
+            f"--moto-port={port}",
+        )
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: Port {port} is in use: stop what listens there or set MOTO_PORT."

@@ -5,8 +5,9 @@ as the event.
 
 - A one-time `at(...)` schedule fires once; then it is deleted if its ActionAfterCompletion is
   DELETE, else kept (and not fired again), as Scheduler does.
-- `rate(...)` and `cron(...)` schedules fire on their period while ENABLED, between their
-  StartDate and EndDate.
+- `rate(...)` schedules fire every period from their StartDate (else their creation), the
+  first one period after it; `cron(...)` ones at each matching minute; both while ENABLED and
+  before their EndDate. An occurrence missed while the server was not running is not made up.
 - A failed invocation is retried after 1, 2, 4 ... (at most 60) seconds, up to the target's
   RetryPolicy (MaximumRetryAttempts, MaximumEventAgeInSeconds); then that firing is dropped.
 - A target that is not one of the template's functions is skipped (logged once).
@@ -18,12 +19,12 @@ passes never overlap, so no schedule fires twice for one occurrence.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,6 +37,7 @@ LOG = logging.getLogger(__name__)
 
 Invoke = Callable[[str, Any], Reply]
 Clock = Callable[[], datetime]
+Version = tuple[Any, Any]  # (CreationDate, LastModificationDate): a changed schedule starts afresh
 
 TICK_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 60
@@ -48,11 +50,12 @@ class Due:
     """One occurrence of a schedule to deliver, and how many attempts it had."""
 
     schedule: dict[str, Any]  # GetSchedule's answer
+    version: Version
     occurrence: datetime
     attempts: int = 0
     next_try: datetime | None = None
-    first_try: datetime | None = None  # the event's age counts from there (the server may not
-    # have run at the scheduled time)
+    # The event's age counts from its first attempt: the server may not have run at its time.
+    first_try: datetime | None = None
 
 
 def _now() -> datetime:
@@ -68,8 +71,8 @@ class ScheduleDispatcher:
         self._functions = functions
         self._clock = clock
         self._lock = threading.Lock()
-        self._details: dict[str, tuple[Any, dict[str, Any]]] = {}  # arn -> (version, GetSchedule)
-        self._fired: dict[str, tuple[Any, datetime]] = {}  # arn -> (version, last occurrence done)
+        self._details: dict[str, tuple[Version, dict[str, Any]]] = {}  # arn -> GetSchedule's answer
+        self._fired: dict[str, tuple[Version, datetime]] = {}  # arn -> the last occurrence done
         self._retrying: dict[str, Due] = {}
         self._skipped: set[str] = set()
         self.history: deque[dict[str, Any]] = deque(maxlen=HISTORY)
@@ -78,10 +81,7 @@ class ScheduleDispatcher:
         """Fire every schedule due now (and retries whose time came); the firings, in order."""
         with self._lock:
             now = self._clock()
-            fired = []
-            for due in self._due(now):
-                fired.append(self._fire(due, now))
-            return fired
+            return [self._fire(due, now) for due in list(self._due(now))]
 
     def status(self) -> dict[str, Any]:
         with self._lock:
@@ -103,7 +103,7 @@ class ScheduleDispatcher:
             version = (summary.get("CreationDate"), summary.get("LastModificationDate"))
             retry = self._retrying.get(arn)
             if retry is not None:
-                if retry.schedule.get("_version") == version:
+                if retry.version == version:
                     if retry.next_try is None or retry.next_try <= now:
                         yield retry
                     continue
@@ -114,7 +114,7 @@ class ScheduleDispatcher:
             occurrence = self._occurrence(schedule, now)
             last = self._fired.get(arn)
             if occurrence is not None and (last is None or last[0] != version or last[1] < occurrence):
-                yield Due(schedule, occurrence)
+                yield Due(schedule, version, occurrence)
         for gone in set(self._details) - seen:  # deleted meanwhile
             self._details.pop(gone, None)
             self._fired.pop(gone, None)
@@ -124,11 +124,10 @@ class ScheduleDispatcher:
         for page in self._scheduler.get_paginator("list_schedules").paginate():
             yield from page.get("Schedules", [])
 
-    def _detail(self, arn: str, summary: dict[str, Any], version: Any) -> dict[str, Any]:
+    def _detail(self, arn: str, summary: dict[str, Any], version: Version) -> dict[str, Any]:
         cached = self._details.get(arn)
         if cached is None or cached[0] != version:
             schedule = self._scheduler.get_schedule(GroupName=summary["GroupName"], Name=summary["Name"])
-            schedule["_version"] = version
             self._details[arn] = cached = (version, schedule)
         return cached[1]
 
@@ -167,16 +166,19 @@ class ScheduleDispatcher:
         }
         if function is None:
             self._skip(schedule, f"target {target['Arn']} is not a function of the template")
+            record.update(ok=False, error="target not run locally")
             self._done(due)
-            return {**record, "ok": False, "error": "target not run locally"}
-        reply = self._call(function, _event(target))
-        record["ok"] = not reply.is_error
-        if reply.is_error:
-            record["error"] = reply.body
-            self._failed(due, now)
         else:
-            self._done(due)
-        LOG.info("Schedule %s -> %s: %s", record["schedule"], function, "ok" if record["ok"] else "failed")
+            reply = self._call(function, _event(target))
+            record["ok"] = not reply.is_error
+            if reply.is_error:
+                record["error"] = reply.body
+                self._failed(due, now)
+            else:
+                self._done(due)
+            LOG.info(
+                "Schedule %s -> %s: %s", record["schedule"], function, "ok" if record["ok"] else "failed"
+            )
         self.history.append(record)
         return record
 
@@ -200,15 +202,15 @@ class ScheduleDispatcher:
             self._done(due)
             return
         backoff = timedelta(seconds=min(2 ** (attempts - 1), MAX_BACKOFF_SECONDS))
-        self._retrying[due.schedule["Arn"]] = Due(
-            due.schedule, due.occurrence, attempts, now + backoff, first_try
+        self._retrying[due.schedule["Arn"]] = dataclasses.replace(
+            due, attempts=attempts, next_try=now + backoff, first_try=first_try
         )
 
     def _done(self, due: Due) -> None:
         schedule = due.schedule
         arn = schedule["Arn"]
         self._retrying.pop(arn, None)
-        self._fired[arn] = (schedule["_version"], due.occurrence)
+        self._fired[arn] = (due.version, due.occurrence)
         if self._expression(schedule).one_time and schedule.get("ActionAfterCompletion") == "DELETE":
             # Deleted meanwhile (by the function itself, say): as good.
             with contextlib.suppress(self._scheduler.exceptions.ResourceNotFoundException):
@@ -234,7 +236,7 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-@contextmanager
+@contextlib.contextmanager
 def dispatch_schedules(
     dispatcher: ScheduleDispatcher, tick: float = TICK_SECONDS
 ) -> Iterator[ScheduleDispatcher]:

@@ -19,7 +19,7 @@ from local_api.identity import with_local_identity
 from local_api.local_arns import LocalFunctions
 from local_api.local_events import mount_local_routes, stream_pollers
 from local_api.moto_server import with_aws_endpoints
-from local_api.net import port_is_free
+from local_api.net import LOCALHOST, port_is_free
 from local_api.output_filter import filtered_stderr
 from local_api.published_events import PublishedEvents
 from local_api.request_log import RecordRequestIds, quiet_authorizer_warnings
@@ -51,8 +51,12 @@ class ServeConfig:
 def serve(config: ServeConfig) -> None:
     """Blocks until interrupted; everything started here is stopped on the way out."""
     template = config.template.resolve()
-    if config.port and not port_is_free(config.port, config.host):
-        raise LocalApiError(f"Port {config.port} is in use: stop what listens there or set PORT.")
+    for port, host, variable in (
+        (config.port, config.host, "PORT"),
+        (config.moto_port, LOCALHOST, "MOTO_PORT"),
+    ):
+        if port and not port_is_free(port, host):
+            raise LocalApiError(f"Port {port} is in use: stop what listens there or set {variable}.")
     try:
         with_model = model_requested(os.environ)
     except ValueError as error:
