@@ -1,4 +1,5 @@
-"""Drive the local server's /_local routes: published events, stream pausing and draining."""
+"""Drive the local server's /_local routes: published events, stream pausing and draining, the
+schedules' firings."""
 
 from __future__ import annotations
 
@@ -28,6 +29,19 @@ class LocalEvents:
 
     def resume(self) -> None:
         requests.post(f"{self.url}/_local/streams/resume", timeout=TIMEOUT_SECONDS).raise_for_status()
+
+    def fire_schedules(self) -> list[dict[str, Any]]:
+        """Fire the schedules due now; on return every due schedule has fired (passes never
+        overlap), by this call (the firings it answers) or by the server's own dispatcher."""
+        response = requests.post(f"{self.url}/_local/schedules/fire", timeout=TIMEOUT_SECONDS)
+        response.raise_for_status()
+        return list(response.json()["fired"])
+
+    def schedule_firings(self, schedule: str) -> list[dict[str, Any]]:
+        """Every firing of `schedule` ("<group>/<name>") since the server started, in order."""
+        response = requests.get(f"{self.url}/_local/schedules", timeout=TIMEOUT_SECONDS)
+        response.raise_for_status()
+        return [f for f in response.json()["firings"] if f["schedule"] == schedule]
 
     def streams(self) -> dict[str, Any]:
         return requests.get(f"{self.url}/_local/streams", timeout=TIMEOUT_SECONDS).json()

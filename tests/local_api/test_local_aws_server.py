@@ -14,6 +14,7 @@ import requests
 
 from local_api import ServerHandle
 from local_api.clients import local_client
+from tests.domain_events.local_events import LocalEvents
 
 pytestmark = [pytest.mark.integration, pytest.mark.http]
 
@@ -21,19 +22,8 @@ TIMEOUT = 30
 TEMPLATE_SCHEDULE = "SampleScheduleGroup/RememberFunctionOnce"
 
 
-def schedules(server: ServerHandle) -> dict[str, Any]:
-    response = requests.get(f"{server.url}/_local/schedules", timeout=TIMEOUT)
-    response.raise_for_status()
-    return dict(response.json())
-
-
-def fire(server: ServerHandle) -> None:
-    """Fire what is due now; passes never overlap, so after this every due schedule fired."""
-    requests.post(f"{server.url}/_local/schedules/fire", timeout=TIMEOUT).raise_for_status()
-
-
-def firings(server: ServerHandle, schedule: str) -> list[dict[str, Any]]:
-    return [f for f in schedules(server)["firings"] if f["schedule"] == schedule]
+def succeeded(local: LocalEvents, schedule: str) -> list[dict[str, Any]]:
+    return [f for f in local.schedule_firings(schedule) if f["ok"]]
 
 
 def function_env(server: ServerHandle) -> dict[str, str]:
@@ -53,14 +43,16 @@ def remembered(ddb_client: Any, key: str) -> int:
 
 
 def test_the_templates_one_time_schedule_fired_once(sample_server):
+    local = LocalEvents(sample_server.url)
+
     # When the server runs (its dispatcher found the template's schedule due)
-    fire(sample_server)
+    local.fire_schedules()
 
     # Then the target ran once, successfully; being kept (no ActionAfterCompletion), it stays quiet
-    (firing,) = firings(sample_server, TEMPLATE_SCHEDULE)
-    assert (firing["function"], firing["ok"]) == ("RememberFunction", True)
-    fire(sample_server)
-    assert len(firings(sample_server, TEMPLATE_SCHEDULE)) == 1
+    (firing,) = succeeded(local, TEMPLATE_SCHEDULE)
+    assert firing["function"] == "RememberFunction"
+    local.fire_schedules()
+    assert len(succeeded(local, TEMPLATE_SCHEDULE)) == 1
 
 
 def test_a_schedule_created_at_runtime_invokes_its_target_once_and_is_deleted(sample_server, ddb_client):
@@ -84,12 +76,12 @@ def test_a_schedule_created_at_runtime_invokes_its_target_once_and_is_deleted(sa
     )
 
     # When its time has come
-    fire(sample_server)
-    fire(sample_server)
+    local = LocalEvents(sample_server.url)
+    local.fire_schedules()
+    local.fire_schedules()
 
     # Then the function ran once, with the schedule's Input, and the schedule is gone
-    (firing,) = firings(sample_server, f"{env['SCHEDULE_GROUP']}/{name}")
-    assert firing["ok"] is True
+    assert len(succeeded(local, f"{env['SCHEDULE_GROUP']}/{name}")) == 1
     assert remembered(ddb_client, key) == 1
     with pytest.raises(scheduler.exceptions.ResourceNotFoundException):
         scheduler.get_schedule(GroupName=env["SCHEDULE_GROUP"], Name=name)

@@ -5,8 +5,8 @@ internal failure), answering 200 with a per-entry error. `publish` raises Publis
 entry was refused, so the stream record is retried; entries that did go out are published again
 on the retry with the same id, which consumers de-duplicate.
 
-Locally, AWS_ENDPOINT_URL_EVENTBRIDGE points the client at the local server's stand-in for
-EventBridge (tools/local_api/eventbus.py); the code here is the same.
+Locally, AWS_ENDPOINT_URL_EVENTBRIDGE points the client at the local stack's moto server
+(tools/local_api/moto_server.py), which holds the template's bus; the code here is the same.
 """
 
 from __future__ import annotations
