@@ -58,21 +58,8 @@ def test_serve_refuses_a_dynamodb_port_in_use(sample_template):
     assert "Traceback" not in result.stderr
 
 
-def test_serve_refuses_an_api_port_in_use(sample_template, ddb_endpoint):
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
-
-        result = run_cli(
-            "serve", f"--template={sample_template}", f"--dynamodb-endpoint={ddb_endpoint}", f"--port={port}"
-        )
-
-    assert result.returncode == 1
-    assert result.stderr.strip() == f"error: Port {port} is in use: stop what listens there or set PORT."
-
-
-def test_serve_refuses_a_moto_port_in_use(sample_template, ddb_endpoint):
+@pytest.mark.parametrize(("option", "variable"), [("--port", "PORT"), ("--moto-port", "MOTO_PORT")])
+def test_serve_refuses_a_port_in_use(sample_template, ddb_endpoint, option, variable):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -82,8 +69,10 @@ def test_serve_refuses_a_moto_port_in_use(sample_template, ddb_endpoint):
             "serve",
             f"--template={sample_template}",
             f"--dynamodb-endpoint={ddb_endpoint}",
-            f"--moto-port={port}",
+            f"{option}={port}",
         )
 
     assert result.returncode == 1
-    assert result.stderr.strip() == f"error: Port {port} is in use: stop what listens there or set MOTO_PORT."
+    assert (
+        result.stderr.strip() == f"error: Port {port} is in use: stop what listens there or set {variable}."
+    )
