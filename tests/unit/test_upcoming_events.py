@@ -17,7 +17,7 @@ from event_core.models.date_ranges import DateRange
 from event_core.models.events import EventPage
 from event_core.models.page_cursors import EventsByStatusCursor, EventsCursor
 from event_core.pagination import encode_token
-from event_core.store.client import dynamodb
+from tests.support.query_reads import items_read as reads
 from tests.unit.builders import an_event, unique
 
 # Events around the range from 2027-06-01 (inclusive) to 2027-06-03 (exclusive).
@@ -253,16 +253,8 @@ def test_a_signed_position_outside_the_range_is_refused(status, instant):
 
 @pytest.fixture
 def items_read() -> Iterator[list[int]]:
-    """The items each Query reads (ScannedCount: what DynamoDB charges for), in order."""
-    counts: list[int] = []
-
-    def count(parsed: dict[str, Any], **_: Any) -> None:
-        counts.append(parsed["ScannedCount"])
-
-    events = dynamodb().meta.events
-    events.register("after-call.dynamodb.Query", count)
-    yield counts
-    events.unregister("after-call.dynamodb.Query", count)
+    with reads() as counts:
+        yield counts
 
 
 @pytest.mark.parametrize(
