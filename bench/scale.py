@@ -1,7 +1,9 @@
 """Section 4: does the cost of a page grow with the data stored?
 
 Two sets of tables (the template's, under other names) hold 100 and 10,000 items:
-- Events: that many events, half of them active;
+- Events: that many events, half of them active, on the first of each month of 2027 by seven
+  organizers, plus (in both sets) one organizer's UPCOMING events in April, so that the
+  upcoming listings' first pages are full in both;
 - Registrations: one event with that many registrations (half confirmed, half waiting),
   plus one user's 100 registrations (90 confirmed, 10 waiting) spread over other events.
 Items are written with BatchWriteItem in the store's own shapes (`bench.seed`). The same
@@ -34,6 +36,9 @@ USER_WAITING = 10
 STATUSES: tuple[EventStatus, ...] = ("active", "cancelled", "active", "completed")
 BIG_EVENT = "scale-big-event"
 USER = "scale-user"
+UPCOMING = 30
+UPCOMING_ORGANIZER = "Bench Upcoming"
+SPRING = {"from": "2027-03-01", "to": "2027-06-01"}  # what the upcoming listings ask for
 
 
 @dataclass
@@ -68,7 +73,11 @@ def _parallel_put(client: DynamoDBClient, table: str, items: list[seed.Item], wo
 def _events(size: int) -> Iterable[seed.Item]:
     for i in range(size):
         status = STATUSES[i % len(STATUSES)]
-        yield seed.event_item(f"scale-e{i:05d}", capacity=10, status=status, date=f"2027-{i % 12 + 1:02d}-01")
+        date, organizer = f"2027-{i % 12 + 1:02d}-01", f"Bench {i % 7}"
+        yield seed.event_item(f"scale-e{i:05d}", capacity=10, status=status, date=date, organizer=organizer)
+    for i in range(UPCOMING):
+        date = f"2027-04-{i % 28 + 1:02d}T10:00:00+02:00"
+        yield seed.event_item(f"scale-up{i:03d}", capacity=10, date=date, organizer=UPCOMING_ORGANIZER)
 
 
 def populate(client: DynamoDBClient, size: int) -> None:
@@ -103,6 +112,16 @@ def scenarios() -> list[Scenario]:
         Scenario(
             "GET /events?status=active&limit=25",
             handlers.request("list_events", query={"status": "active", "limit": "25"}),
+            "list_events",
+        ),
+        Scenario(
+            "GET /events?status=active&from=2027-03-01&to=2027-06-01&limit=25",
+            handlers.request("list_events", query={"status": "active", **SPRING, "limit": "25"}),
+            "list_events",
+        ),
+        Scenario(
+            f"GET /events?organizer={UPCOMING_ORGANIZER}&from=2027-03-01&to=2027-06-01&limit=25",
+            handlers.request("list_events", query={"organizer": UPCOMING_ORGANIZER, **SPRING, "limit": "25"}),
             "list_events",
         ),
         Scenario(

@@ -130,6 +130,7 @@ def event_item(
     status: EventStatus = "active",
     date: str = "2027-05-01",
     waitlist: bool = True,
+    organizer: str = "Bench",
 ) -> Item:
     """An event as `store.events.put_new` writes it, with its counters and ticket dispenser."""
     event = Event(
@@ -139,7 +140,7 @@ def event_item(
         date=date,
         location="Berlin",
         capacity=capacity,
-        organizer="Bench",
+        organizer=organizer,
         status=status,
         waitlistEnabled=waitlist,
         registeredCount=registered,

@@ -48,6 +48,10 @@ class Result:
     calls: int = 0
 
 
+# The samples' events on 10 March 2027 (UTC) by their organizer (events/seed/sample-data.json).
+UPCOMING_QUERY = {"from": "2027-03-10", "to": "2027-03-11", "organizer": "Python User Group", "limit": "25"}
+
+
 def _same(name: str) -> Callable[[int], Event]:
     event = handlers.sample(name)
     return lambda i: event
@@ -81,6 +85,13 @@ def routes() -> list[Route]:
         Route("api_info", "GET /", _same("api_info")),
         Route("get_event", "GET /events/{eventId}", _same("get_event")),
         Route("list_events", "GET /events?status=active&limit=25", _same("list_events")),
+        Route(
+            "list_events",
+            "GET /events?from=&to=&organizer= (one organizer's events of one UTC day)",
+            lambda i: handlers.request("list_events", query=UPCOMING_QUERY),
+            # each status's read of the organizer index, within the range
+            path=("Query", "Query", "Query", "Query"),
+        ),
         Route("get_user", "GET /users/{userId}", _same("get_user")),
         Route(
             "list_event_registrations",

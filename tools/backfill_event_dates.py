@@ -1,13 +1,16 @@
-"""One-off, around the deploy that adds status-date-utc-index: give every event its date's UTC
-instant (dateUtc), without which GET /events cannot list it.
+"""One-off, around the deploys that add status-date-utc-index and status-organizer-date-utc-index:
+give every event its listings' keys, its date's UTC instant (dateUtc) and its status and
+organizer ("<status>#<organizer>", statusOrganizer), without which GET /events (and with
+?organizer=) cannot list it.
 
     EVENTS_TABLE=<the stack's events table> python tools/backfill_event_dates.py [--dry-run]
 
 (DYNAMODB_ENDPOINT=http://127.0.0.1:8000 for DynamoDB Local; AWS credentials and region as for
 the AWS CLI.) Run it before the deploy, so that the new index holds every event from the start,
 and after it, for events created or re-dated in between by the functions of before. Safe while
-the API serves and to run again: it writes only an event whose dateUtc is missing or not its
-date's, and only if the event still has the date it read (a re-save writes both). Exits 0.
+the API serves and to run again: it writes only an event whose keys are missing or not its
+date's, status's and organizer's, and only if the event still has the date, status and organizer
+it read (a re-save writes them with their keys). Exits 0.
 
 A date valid under today's rules gets its instant. One the old rules let through gets the
 instant the old parser read in it, a date-time without an offset taken as UTC, and is listed
@@ -32,7 +35,7 @@ from event_core.store import events
 
 @dataclass
 class Report:
-    given: list[str] = field(default_factory=list)  # event ids whose dateUtc was written
+    given: list[str] = field(default_factory=list)  # event ids whose keys were written
     to_fix: list[tuple[str, str, str]] = field(default_factory=list)  # (id, date, instant assumed)
     changed: list[str] = field(default_factory=list)  # re-saved or deleted meanwhile: left alone
 
@@ -55,17 +58,18 @@ def backfill(*, dry_run: bool = False) -> Report:
     report = Report()
     start_key = None
     while True:
-        found, start_key = events.dates_of_live_events(start_key=start_key)
-        for event_id, date, stored in found:
-            instant, valid = old_rules_instant(date)
+        found, start_key = events.listing_keys_of_live_events(start_key=start_key)
+        for seen in found:
+            instant, valid = old_rules_instant(seen.date)
             if not valid:
-                report.to_fix.append((event_id, date, instant))
-            if stored == instant:
+                report.to_fix.append((seen.event_id, seen.date, instant))
+            partition = events.status_organizer(seen.status, seen.organizer)
+            if (seen.date_utc, seen.status_organizer) == (instant, partition):
                 continue
-            if dry_run or events.set_date_order(event_id, date, instant):
-                report.given.append(event_id)
+            if dry_run or events.set_listing_keys(seen, instant=instant):
+                report.given.append(seen.event_id)
             else:
-                report.changed.append(event_id)
+                report.changed.append(seen.event_id)
         if start_key is None:
             return report
 
@@ -78,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     report = backfill(dry_run=args.dry_run)
     verb = "would get" if args.dry_run else "got"
-    print(f"{len(report.given)} events {verb} their instant (dateUtc)")
+    print(f"{len(report.given)} events {verb} their listing keys (dateUtc, statusOrganizer)")
     if report.changed:
         print(f"{len(report.changed)} changed meanwhile and were left alone: {', '.join(report.changed)}")
     if report.to_fix:

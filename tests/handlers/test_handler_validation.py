@@ -226,3 +226,55 @@ def test_a_huge_unknown_query_parameter_name_is_echoed_shortened(ddb):
     detail = assert_422(answer, kind="extra_forbidden")
     assert detail[0]["loc"] == ["query", "x" * 200 + "…"]
     assert len(answer.raw["body"]) < 1024
+
+
+# ---------------------------------------------------------------- GET /events?from=&to=&organizer=
+
+
+def test_events_of_an_organizer_in_a_date_range_are_listed(ddb):
+    # Given the samples' two events on 10 March 2027, by two organizers
+    query = {"from": "2027-03-10", "to": "2027-03-11", "organizer": "Python User Group"}
+
+    # When one organizer's events of that UTC day are listed, then only theirs are
+    answer = invoke("list_events", sample("list_events", query=query))
+    assert answer.status == 200, answer.body
+    assert [e["eventId"] for e in answer.body["events"]] == ["evt-sample-1"]
+    assert answer.body["nextToken"] is None
+
+
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [("2027-03-11", "2027-03-10"), ("2027-03-10T00:00:00Z", "2027-03-09T23:59:59.999999Z")],
+)
+def test_a_range_that_ends_before_it_starts_is_422_at_to(ddb, since, until):
+    answer = invoke("list_events", sample("list_events", query={"from": since, "to": until}))
+    detail = assert_422(answer, loc=["query", "to"], kind="value_error")
+    assert detail == [{"loc": ["query", "to"], "msg": "must not be before from", "type": "value_error"}]
+
+
+@pytest.mark.parametrize("bound", ["from", "to"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2027-05-14T09:30:00",
+        "2027-02-29",
+        "2027-05-14T09:30+02:00",
+        "tomorrow",
+        "",
+        "9999-12-31T23:00:00-05:00",
+    ],
+)
+def test_a_range_bound_that_is_not_an_rfc3339_date_is_422_at_it(ddb, bound, value):
+    assert_422(invoke("list_events", sample("list_events", query={bound: value})), loc=["query", bound])
+
+
+@pytest.mark.parametrize("organizer", ["", "   ", "PSF\n", "x" * 201])
+def test_an_organizer_that_no_event_can_have_is_422(ddb, organizer):
+    answer = invoke("list_events", sample("list_events", query={"organizer": organizer}))
+    assert_422(answer, loc=["query", "organizer"])
+
+
+@pytest.mark.parametrize("name", ["since", "until", "organiser", "date"])
+def test_the_range_parameters_have_their_documented_names_only(ddb, name):
+    answer = invoke("list_events", sample("list_events", query={name: "2027-03-10"}))
+    assert_422(answer, loc=["query", name], kind="extra_forbidden")

@@ -10,14 +10,18 @@ DynamoDB does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from event_core.clock import iso
+from event_core.event_listing import listing_scope
 from event_core.events import get_event, incarnation
 from event_core.ids import ID_PATTERN
+from event_core.models.date_ranges import DateRange
 from event_core.models.events import EventStatus
 from tests.handlers.lambda_runner import Answer, invoke, sample
 from tests.support.page_tokens import forged
@@ -47,8 +51,15 @@ class Listings:
     def user_scope(self) -> str:
         return f"user-registrations:{self.user_id}"
 
-    def events(self, payload: object, status: str | None = None) -> Answer:
-        query = {"limit": "2", "nextToken": forged(f"events-by-date:{status or '*'}", payload)}
+    def events(self, payload: object, status: str | None = None, **filters: str) -> Answer:
+        """The listing of events (of a status; `filters` are query parameters: from, to, organizer)
+        after a position signed for that very listing."""
+        between = DateRange.of(filters.get("from"), filters.get("to"))
+        scope = listing_scope(status, between, filters.get("organizer"))
+        return self.events_with_token(forged(scope, payload), status, **filters)
+
+    def events_with_token(self, token: str, status: str | None = None, **filters: str) -> Answer:
+        query = {"limit": "2", "nextToken": token, **filters}
         return invoke(
             "list_events", sample("list_events", query={**query, **({"status": status} if status else {})})
         )
@@ -118,6 +129,57 @@ POSITION = {"eventId": "evt-1", "dateUtc": INSTANT}
 )
 def test_forged_events_listing_tokens_answer_400(listings: Listings, payload: object, status: str | None):
     assert_invalid_token(listings.events(payload, status))
+
+
+# The listings' events are the builders': organizer "Tests", on 2027-05-01 (00:00 UTC).
+RANGE = {"from": "2027-05-01", "to": "2027-05-02"}
+
+
+@pytest.mark.parametrize("status", [None, "active"])
+@pytest.mark.parametrize(
+    ("instant", "filters"),
+    [
+        pytest.param("2027-04-30T23:59:59.999999Z", RANGE, id="before-from"),
+        pytest.param("2027-05-02T00:00:00.000000Z", RANGE, id="at-to"),
+        pytest.param("zzz", {"to": "2027-05-02"}, id="after-to-by-text"),
+        pytest.param("0", {"from": "2027-05-01", "organizer": "Tests"}, id="before-from-by-organizer"),
+        pytest.param(INSTANT, {"from": "2027-05-01", "to": "2027-05-01"}, id="in-an-empty-range"),
+    ],
+)
+def test_a_position_outside_the_date_range_answers_400(
+    listings: Listings, status: str | None, instant: str, filters: dict[str, str]
+):
+    position = {"eventId": "evt-1", "dateUtc": instant}
+    payload = position if status else {"after": {"active": position}}
+    assert_invalid_token(listings.events(payload, status, **filters))
+
+
+@pytest.mark.parametrize(
+    ("issued", "used"),
+    [
+        pytest.param(RANGE, {"from": "2027-05-01"}, id="another-to"),
+        pytest.param(RANGE, {**RANGE, "from": "2027-04-30"}, id="another-from"),
+        pytest.param(RANGE, {}, id="the-range-dropped"),
+        pytest.param({}, RANGE, id="a-range-added"),
+        pytest.param({"organizer": "Tests"}, {"organizer": "TESTS"}, id="another-organizer"),
+        pytest.param({"organizer": "Tests", **RANGE}, RANGE, id="the-organizer-dropped"),
+        pytest.param({**RANGE, "status": "active"}, RANGE, id="the-status-dropped"),
+    ],
+)
+def test_a_token_of_one_query_answers_400_with_other_parameters(
+    listings: Listings, issued: dict[str, str], used: dict[str, str]
+):
+    # Given a real token of one query (the listings' two events, a page of one)
+    first = invoke("list_events", sample("list_events", query={"limit": "1", **issued}))
+    assert first.status == 200, first.body
+    assert first.body["nextToken"]
+
+    # When it is sent with other parameters, then it is refused
+    answer = invoke(
+        "list_events",
+        sample("list_events", query={"limit": "1", **used, "nextToken": first.body["nextToken"]}),
+    )
+    assert_invalid_token(answer)
 
 
 def waiting(user_id: str, seq: Any) -> dict[str, Any]:
@@ -225,6 +287,10 @@ FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "offset": st.integers(),
 }
 SOME_FIELDS = st.fixed_dictionaries({}, optional=FIELDS)
+IN_RANGE = {"from": "2027-01-01", "to": "2028-01-01"}
+IN_RANGE_KEYS = ("2027-01-01T00:00:00.000000Z", "2028-01-01T00:00:00.000000Z")  # dateUtc from, to
+# Stored instants in and around that range
+NEAR_RANGE = st.datetimes(datetime(2026, 12, 31), datetime(2028, 1, 2), timezones=st.just(UTC)).map(iso)
 STATUS_POSITIONS = st.fixed_dictionaries({"eventId": IDS, "dateUtc": KEY_TEXT})
 MERGED = st.fixed_dictionaries(
     {
@@ -247,6 +313,8 @@ WELL_FORMED = {
         {"after": st.dictionaries(st.sampled_from(STATUSES), st.none() | STATUS_POSITIONS, min_size=1)}
     ),
     "events-by-status": STATUS_POSITIONS,
+    "events-by-organizer": STATUS_POSITIONS,
+    "events-in-range": st.fixed_dictionaries({"eventId": IDS, "dateUtc": KEY_TEXT | NEAR_RANGE}),
     "event-registrations": st.one_of(
         st.fixed_dictionaries(
             {
@@ -285,6 +353,18 @@ def test_no_signed_cursor_gets_a_5xx_on_any_listing(listings: Listings, data: st
         answer = listings.events(payload)
     elif listing == "events-by-status":
         answer = listings.events(payload, data.draw(st.sampled_from(STATUSES), label="status"))
+    elif listing == "events-by-organizer":
+        organizer = data.draw(st.sampled_from(["Tests", "Somebody", "a" * 200]), label="organizer")
+        status = data.draw(st.sampled_from(STATUSES), label="status")
+        answer = listings.events(payload, status, organizer=organizer)
+    elif listing == "events-in-range":
+        status = data.draw(st.sampled_from(STATUSES), label="status")
+        answer = listings.events(payload, status, **IN_RANGE)
+        if well_formed:  # resumes if the position lies in the range, else is refused
+            assert isinstance(payload, dict)
+            inside = IN_RANGE_KEYS[0] <= payload["dateUtc"] < IN_RANGE_KEYS[1]
+            assert answer.status == (200 if inside else 400), answer.body
+            return
     elif listing == "event-registrations":
         answer = listings.event_registrations(payload)
     else:

@@ -304,6 +304,13 @@ def scenario_list_events(lab: Lab) -> None:
             "list_events", query={"status": "active", "limit": "1", "nextToken": by_status.body["nextToken"]}
         ),
     )
+    # One organizer's events in a date range (the builders' events are the organizer "Tests"')
+    upcoming = {"from": "2027-01-01", "to": "2028-01-01", "organizer": "Tests", "limit": "2"}
+    by_organizer = lab.invoke("list_events", request("list_events", query=upcoming))
+    lab.invoke(
+        "list_events",
+        request("list_events", query={**upcoming, "nextToken": by_organizer.body["nextToken"]}),
+    )
 
 
 def scenario_get_event(lab: Lab) -> None:

@@ -1,7 +1,9 @@
-"""The one-off backfill of dateUtc (tools/backfill_event_dates.py) for events stored before it."""
+"""The one-off backfill of the listings' keys, dateUtc and statusOrganizer
+(tools/backfill_event_dates.py), for events stored before them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import backfill_event_dates
@@ -44,6 +46,11 @@ def listed(status: str | None = None) -> list[str]:
     return [e.eventId for e in list_events(status=status, limit=100, next_token=None).events]
 
 
+def listed_by(organizer: str, status: str | None = None) -> list[str]:
+    page = list_events(status=status, limit=100, next_token=None, organizer=organizer)
+    return [e.eventId for e in page.events]
+
+
 @pytest.mark.parametrize(
     ("date", "instant", "valid"),
     [
@@ -80,7 +87,7 @@ def test_events_stored_before_are_unlisted_until_the_backfill_then_listed_by_ins
     assert "deletedAt" in stored_event(ddb, gone)
     assert "dateUtc" not in stored_event(ddb, gone)
     out = capsys.readouterr().out
-    assert "3 events got their instant" in out
+    assert "3 events got their listing keys" in out
     assert f"{naive}\t2027-06-01T09\tlisted at 2027-06-01T09:00:00.000000Z" in out
     assert tokyo not in out
 
@@ -134,14 +141,57 @@ def test_a_date_changed_by_the_functions_of_before_after_a_first_run_is_caught_u
 def test_an_event_changed_since_it_was_read_is_left_alone(ddb):
     # Given an old event that is re-saved with a new date after the backfill read it
     event_id = stored_before_the_change(ddb, "2027-06-01")
-    read = event_store.dates_of_live_events(start_key=None)[0]
+    (read,) = event_store.listing_keys_of_live_events(start_key=None)[0]
     update_event(event_id, {"date": "2027-07-01T10:00:00+02:00"})
 
-    # When the backfill writes the instant of what it read, then nothing is written
-    assert read == [(event_id, "2027-06-01", None)]
-    assert not event_store.set_date_order(event_id, "2027-06-01", "2027-06-01T00:00:00.000000Z")
+    # When the backfill writes the keys of what it read, then nothing is written
+    assert (read.event_id, read.date, read.date_utc, read.status_organizer) == (
+        event_id,
+        "2027-06-01",
+        None,
+        None,
+    )
+    assert not event_store.set_listing_keys(read, instant="2027-06-01T00:00:00.000000Z")
     assert stored_event(ddb, event_id)["dateUtc"] == "2027-07-01T08:00:00.000000Z"
 
     # Nor over a deleted one
     delete_event(event_id)
-    assert not event_store.set_date_order(event_id, "2027-07-01T10:00:00+02:00", "x")
+    moved = replace(read, date="2027-07-01T10:00:00+02:00")
+    assert not event_store.set_listing_keys(moved, instant="x")
+
+
+@pytest.mark.parametrize("change", [{"status": "postponed"}, {"organizer": "Someone else"}])
+def test_an_event_whose_status_or_organizer_changed_since_it_was_read_is_left_alone(ddb, change):
+    # Given an old event, read by the backfill, then changed by the functions of now
+    event_id = stored_before_the_change(ddb, "2027-06-01")
+    (read,) = event_store.listing_keys_of_live_events(start_key=None)[0]
+    update_event(event_id, change)
+
+    # When the backfill writes the keys of what it read, then nothing is written: the change
+    # wrote the keys of what it changed
+    assert not event_store.set_listing_keys(read, instant="2027-06-01T00:00:00.000000Z")
+    assert "dateUtc" not in stored_event(ddb, event_id)
+    expected = event_store.status_organizer(change.get("status", "active"), change.get("organizer", "o"))
+    assert stored_event(ddb, event_id)["statusOrganizer"] == expected
+
+
+def test_events_stored_before_the_organizer_index_are_listed_by_organizer_after_the_backfill(ddb, capsys):
+    # Given events stored with their instant but before statusOrganizer (the release before),
+    # and one whose status changed under the functions of that release
+    dated = stored_before_the_change(ddb, "2027-06-02")
+    earlier = stored_before_the_change(ddb, "2027-06-01", status="postponed")
+    backfill_event_dates.backfill()
+    for event_id in (dated, earlier):
+        ddb.update_item(
+            TableName="EventsTable",
+            Key={"eventId": {"S": event_id}},
+            UpdateExpression="REMOVE statusOrganizer",
+        )
+    assert listed_by("o") == []
+
+    # When the backfill runs, then they are listed by organizer (and status), and again it
+    # finds nothing to do
+    assert sorted(backfill_event_dates.backfill().given) == sorted([dated, earlier])
+    assert listed_by("o") == [earlier, dated]
+    assert listed_by("o", "postponed") == [earlier]
+    assert backfill_event_dates.backfill().given == []

@@ -97,8 +97,8 @@ def test_a_read_cut_short_by_dynamodb_ends_the_page_before_what_may_come_after_i
     # ...and an index that answers one event a read, as DynamoDB does when a read reaches 1 MB
     read = event_store.by_date
 
-    def cut_short(status: str, *, limit: int, after: Any) -> DatedPage:
-        page = read(status, limit=limit, after=after)
+    def cut_short(status: str, *, limit: int, after: Any, **filters: Any) -> DatedPage:
+        page = read(status, limit=limit, after=after, **filters)
         return DatedPage(page.events[:1], page.events[0].position) if len(page.events) > 1 else page
 
     monkeypatch.setattr(event_store, "by_date", cut_short)
@@ -286,17 +286,19 @@ def test_positions_on_a_later_page_are_as_of_its_read(ddb):
 
 
 @pytest.mark.parametrize("status", [None, "active"])
-def test_listing_without_its_index_is_busy_not_an_error(ddb, status):
+@pytest.mark.parametrize(
+    ("index", "query"),
+    [(event_store.STATUS_INDEX, {}), (event_store.ORGANIZER_INDEX, {"organizer": "Tests"})],
+    ids=["by-status", "by-organizer"],
+)
+def test_listing_without_its_index_is_busy_not_an_error(ddb, status, index, query):
     # Given the events table without the index (made by an older template)
     an_event()
-    ddb.update_table(
-        TableName="EventsTable",
-        GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": event_store.STATUS_INDEX}}],
-    )
+    ddb.update_table(TableName="EventsTable", GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": index}}])
 
     # When events are listed, then the answer is "busy, retry" (503), not a failure
     with pytest.raises(ListingNotReady):
-        list_events(status=status, limit=10, next_token=None)
+        list_events(status=status, limit=10, next_token=None, **query)
 
 
 def test_listing_while_its_index_is_being_built_is_busy_not_an_error(ddb, monkeypatch):

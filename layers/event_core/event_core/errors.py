@@ -76,6 +76,17 @@ class InvalidPrecondition(BadRequest):
     message = "Invalid If-Match header"
 
 
+class InvalidQuery(DomainError):
+    """Query parameters each valid alone but not together (a date range that ends before it
+    starts): answered like any other invalid request (422), naming the parameter."""
+
+    message = "Invalid query parameters"
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
 class PreconditionFailed(DomainError):
     """The event changed since the client read the ETag it sent in If-Match."""
 

@@ -108,6 +108,12 @@ def _validation_error(error: RequestValidationError) -> Response:
     return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, detail)
 
 
+def _invalid_query(error: errors.InvalidQuery) -> Response:
+    """422 in the shape of request validation's, for parameters that do not go together."""
+    problem = {"loc": ["query", error.parameter], "msg": error.detail, "type": "value_error"}
+    return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, [problem])
+
+
 def _no_route(error: NotFoundError) -> Response:
     return error_response(HTTPStatus.NOT_FOUND, "Not found")
 
@@ -136,6 +142,7 @@ def make_resolver() -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(cors=cors, enable_validation=True, json_body_deserializer=parse_json_body)
     app.exception_handler(errors.DomainError)(_domain_error)
     app.exception_handler(RequestValidationError)(_validation_error)
+    app.exception_handler(errors.InvalidQuery)(_invalid_query)
     app.not_found(_no_route)
     app.exception_handler(Exception)(_unexpected_error)
     app.use(middlewares=[reject_unknown_query_parameters])

@@ -80,6 +80,15 @@ EventDate = Annotated[
     AfterValidator(dates.canonical),
     WithJsonSchema(_DATE_SCHEMA),
 ]
+# A bound of a date range (GET /events?from=&to=): accepted and read as an event's date is.
+DateBound = Annotated[
+    str,
+    StringConstraints(max_length=dates.MAX_LENGTH),
+    AfterValidator(dates.canonical),
+    WithJsonSchema(
+        {key: value for key, value in _DATE_SCHEMA.items() if key not in ("description", "examples")}
+    ),
+]
 Capacity = Annotated[
     int,
     Field(

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from event_core.errors import EventAlreadyExists, ListingNotReady
 from event_core.models import dates
+from event_core.models.date_ranges import DateRange
 from event_core.models.events import PROMOTING_STATUSES, Event
 from event_core.models.page_cursors import EventsByStatusCursor
 from event_core.settings import get_settings
@@ -22,6 +23,10 @@ from event_core.store.page_keys import page_of, peek_limit, position_of, resume_
 # status-date-index, sorted on the date's text, is still in the template but no longer read.
 STATUS_INDEX = "status-date-utc-index"
 DATE_ORDER = "dateUtc"
+# Each organizer's events of each status, in the same order: its partition key STATUS_ORGANIZER
+# is "<status>#<organizer>" (no status holds a "#", so the text names one pair only).
+ORGANIZER_INDEX = "status-organizer-date-utc-index"
+STATUS_ORGANIZER = "statusOrganizer"
 _NO_INDEX_YET = frozenset({"ValidationException", "ResourceNotFoundException"})
 _EVENT_FIELDS = frozenset(Event.model_fields)
 _LIVE = "attribute_exists(eventId) AND attribute_not_exists(deletedAt)"
@@ -86,15 +91,27 @@ def get(event_id: str, *, consistent: bool = True) -> StoredEvent | None:
     return from_item(item) if item else None
 
 
-def stored_fields(fields: Mapping[str, object]) -> dict[str, object]:
-    """The attributes that hold these event fields: the fields, and with a date its instant."""
-    if "date" not in fields:
-        return dict(fields)
-    return {**fields, DATE_ORDER: dates.sort_key(str(fields["date"]))}
+def status_organizer(status: str, organizer: str) -> str:
+    """The ORGANIZER_INDEX partition an event of this status and organizer is listed in."""
+    return f"{status}#{organizer}"
+
+
+def stored_fields(fields: Mapping[str, object], *, current: Event | None = None) -> dict[str, object]:
+    """The attributes that hold these event fields (all of a new event's, or the changes to
+    `current`): the fields, with a date its instant, with a status or an organizer the partition
+    of the organizer index, so that the listings' keys are written with what they derive from."""
+    stored = dict(fields)
+    if "date" in fields:
+        stored[DATE_ORDER] = dates.sort_key(str(fields["date"]))
+    if "status" in fields or "organizer" in fields:
+        status = fields.get("status", current.status if current else None)
+        organizer = fields.get("organizer", current.organizer if current else None)
+        stored[STATUS_ORGANIZER] = status_organizer(str(status), str(organizer))
+    return stored
 
 
 def new_item(event: Event, *, waitlist_seq_next: int = 1) -> Item:
-    """A new event's item: its fields, the date's instant, revision 0 and its ticket dispenser."""
+    """A new event's item: its fields, its listings' keys, revision 0 and its ticket dispenser."""
     fields = stored_fields(event.model_dump(mode="json", exclude_none=True))
     return encode({**fields, "revision": 0, "waitlistSeqNext": waitlist_seq_next})
 
@@ -168,7 +185,7 @@ def edit_action(stored: StoredEvent, changes: dict[str, Any], *, promoted: int, 
     """An organizer's `changes` (none: only promotions), and `promoted` people moved from the
     waitlist into spots, at the revision and counts of `stored`; an edit moves the revision."""
     event = stored.event
-    values = stored_fields(changes)  # a new date comes with its instant, for the listings
+    values = stored_fields(changes, current=event)  # with the listings' keys they move
     assignments = [f"#{name} = :{name}" for name in values]
     assignments.append("registeredCount = registeredCount + :due, waitlistCount = waitlistCount - :due")
     if changes:
@@ -272,27 +289,46 @@ def admit_batch_action(
     )
 
 
-def by_date(status: str, *, limit: int, after: EventsByStatusCursor | None) -> DatedPage:
-    """Up to `limit` events of one status, earliest instant first, from after the position `after`
-    (a Query on the status index)."""
+def by_date(
+    status: str,
+    *,
+    limit: int,
+    after: EventsByStatusCursor | None,
+    organizer: str | None = None,
+    between: DateRange | None = None,
+) -> DatedPage:
+    """Up to `limit` events of one status (and of one organizer), earliest instant first, from
+    after the position `after`, with an instant `between` the range's bounds: one Query, on the
+    status index or the organizer index, whose key condition holds the range, so it reads the
+    page's events and no others. `after` must lie in the range (DynamoDB refuses a start key
+    outside its key condition)."""
+    if organizer is None:
+        index, partition = STATUS_INDEX, {"status": status}
+    else:
+        index, partition = ORGANIZER_INDEX, {STATUS_ORGANIZER: status_organizer(status, organizer)}
+    ((partition_name, partition_value),) = partition.items()
+    between = between or DateRange()
+    if between.empty:
+        return DatedPage(events=[], last=None)
+    condition, values = _within(between)
     try:
         response = dynamodb().query(
             TableName=table(),
-            IndexName=STATUS_INDEX,
-            KeyConditionExpression="#status = :status",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":status": {"S": status}},
+            IndexName=index,
+            KeyConditionExpression=f"#partition = :partition{condition}",
+            ExpressionAttributeNames={"#partition": partition_name},
+            ExpressionAttributeValues=condition_values(partition=partition_value, **values),
             Limit=peek_limit(limit),
-            **resume_after(after, status=status),
+            **resume_after(after, **partition),
         )
     except ClientError as error:
         # DynamoDB refuses reads of a GSI until it is ACTIVE (a stack update adds one without
         # waiting for it) and of one the table lacks (a local table made by an older template).
         failure = error.response["Error"]
-        if failure["Code"] in _NO_INDEX_YET and STATUS_INDEX in failure.get("Message", ""):
+        if failure["Code"] in _NO_INDEX_YET and index in failure.get("Message", ""):
             raise ListingNotReady() from error
         raise
-    items, last = page_of(response, limit, EventsByStatusCursor, "status")
+    items, last = page_of(response, limit, EventsByStatusCursor, partition_name)
     dated = [
         DatedEvent(stored.event, position=position_of(item, EventsByStatusCursor))
         for item in items
@@ -301,33 +337,71 @@ def by_date(status: str, *, limit: int, after: EventsByStatusCursor | None) -> D
     return DatedPage(events=dated, last=last)
 
 
-def dates_of_live_events(*, start_key: Item | None) -> tuple[list[tuple[str, str, str | None]], Item | None]:
-    """One page of a Scan of the live events: (eventId, date, its DATE_ORDER if it has one)."""
+def _within(between: DateRange) -> tuple[str, dict[str, object]]:
+    """The key condition on DATE_ORDER (to add to the partition's) that keeps to the range."""
+    first, last = between.first_key, between.last_key
+    if first is not None and last is not None:
+        return f" AND {DATE_ORDER} BETWEEN :first AND :last", {"first": first, "last": last}
+    if first is not None:
+        return f" AND {DATE_ORDER} >= :first", {"first": first}
+    if last is not None:
+        return f" AND {DATE_ORDER} <= :last", {"last": last}
+    return "", {}
+
+
+@dataclass(frozen=True, slots=True)
+class ListingKeys:
+    """What a live event's listings' keys derive from, and the keys it has (None: missing)."""
+
+    event_id: str
+    date: str
+    status: str
+    organizer: str
+    date_utc: str | None
+    status_organizer: str | None
+
+
+def listing_keys_of_live_events(*, start_key: Item | None) -> tuple[list[ListingKeys], Item | None]:
+    """One page of a Scan of the live events, with what their listings' keys derive from."""
     request: dict[str, Any] = {
         "TableName": table(),
         "ConsistentRead": True,
         "FilterExpression": "attribute_not_exists(deletedAt)",
-        "ProjectionExpression": f"eventId, #date, {DATE_ORDER}",
-        "ExpressionAttributeNames": {"#date": "date"},
+        "ProjectionExpression": f"eventId, #date, #status, organizer, {DATE_ORDER}, {STATUS_ORGANIZER}",
+        "ExpressionAttributeNames": {"#date": "date", "#status": "status"},
     }
     if start_key:
         request["ExclusiveStartKey"] = start_key
     response = dynamodb().scan(**request)
     found = [
-        (item["eventId"]["S"], item["date"]["S"], item.get(DATE_ORDER, {}).get("S"))
-        for item in response.get("Items", [])
+        ListingKeys(
+            event_id=values["eventId"],
+            date=values["date"],
+            status=values["status"],
+            organizer=values["organizer"],
+            date_utc=values.get(DATE_ORDER),
+            status_organizer=values.get(STATUS_ORGANIZER),
+        )
+        for values in map(decode, response.get("Items", []))
     ]
     return found, response.get("LastEvaluatedKey")
 
 
-def set_date_order(event_id: str, date: str, instant: str) -> bool:
-    """Set a live event's DATE_ORDER, unless its date is no longer `date` (a re-save wrote both).
-    False if not written."""
+def set_listing_keys(seen: ListingKeys, *, instant: str) -> bool:
+    """Give a live event its DATE_ORDER (`instant`) and STATUS_ORGANIZER, unless its date, status
+    or organizer is no longer what `seen` read (a write since wrote its keys with them). False if
+    not written."""
     return _conditional_update(
-        event_id,
-        update=f"SET {DATE_ORDER} = :instant",
-        condition=f"{_LIVE} AND #date = :date",
-        values={"instant": instant, "date": date},
+        seen.event_id,
+        update=f"SET {DATE_ORDER} = :instant, {STATUS_ORGANIZER} = :partition",
+        condition=f"{_LIVE} AND #date = :date AND #status = :status AND organizer = :organizer",
+        values={
+            "instant": instant,
+            "partition": status_organizer(seen.status, seen.organizer),
+            "date": seen.date,
+            "status": seen.status,
+            "organizer": seen.organizer,
+        },
     )
 
 
@@ -375,7 +449,7 @@ def mark_deleted(event_id: str, deleted_at: str, deletion: str, *, owned_by: str
         values["owned_by"] = owned_by
     return _conditional_update(
         event_id,
-        update="SET deletedAt = :at, deletedBy = :deletion REMOVE #status",
+        update=f"SET deletedAt = :at, deletedBy = :deletion REMOVE #status, {STATUS_ORGANIZER}",
         condition=condition,
         values=values,
     )
