@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -15,16 +15,23 @@ DUMMY_KEY = "local"
 
 
 def dynamodb_client(endpoint: str, *, attempts: int = 3, timeout: float = 5.0) -> DynamoDBClient:
-    config = Config(
-        retries={"mode": "standard", "max_attempts": attempts},
-        connect_timeout=timeout,
-        read_timeout=timeout,
-    )
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id=DUMMY_KEY,
-        aws_secret_access_key=DUMMY_KEY,
-        config=config,
-    )
+    return boto3.client("dynamodb", **_local(endpoint, attempts, timeout))
+
+
+def dynamodb_streams_client(endpoint: str) -> Any:
+    """The same endpoint's DynamoDB Streams API (DynamoDB Local serves both)."""
+    return boto3.client("dynamodbstreams", **_local(endpoint, 3, 5.0))
+
+
+def _local(endpoint: str, attempts: int, timeout: float) -> dict[str, Any]:
+    return {
+        "endpoint_url": endpoint,
+        "region_name": REGION,
+        "aws_access_key_id": DUMMY_KEY,
+        "aws_secret_access_key": DUMMY_KEY,
+        "config": Config(
+            retries={"mode": "standard", "max_attempts": attempts},
+            connect_timeout=timeout,
+            read_timeout=timeout,
+        ),
+    }

@@ -7,7 +7,7 @@ and steer them:
     POST /_local/events/faults   {"faults": [{"match": {...}, "times": 1}]}: refuse matching
                                  PutEvents entries (a partial PutEvents failure), for tests
     DELETE /_local/events/faults disarm the faults not used up
-    GET  /_local/streams         the stream sources, invocations and dead letters
+    GET  /_local/streams         the stream sources and their invocations
     POST /_local/streams/pause   hold stream records back (they queue up in the stream)
     POST /_local/streams/resume
     POST /_local/streams/drain   wait until every change made so far has been processed
@@ -20,7 +20,6 @@ import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -52,12 +51,12 @@ def stream_pollers(
     functions: Iterable[Function],
     runtime: LocalLambdaRuntime,
     specs: Mapping[str, FunctionSpec],
-    template: Path,
     ddb_endpoint: str,
 ) -> Iterator[StreamPollers]:
     """Poll the streams the template's functions subscribe to, invoking them through `runtime`."""
-    sources = stream_sources(functions, runnable=specs)
-    with poll_streams(sources, ddb_endpoint, runtime.invoke_function, stream_view_types(template)) as pollers:
+    with poll_streams(
+        stream_sources(functions, runnable=specs), ddb_endpoint, runtime.invoke_function
+    ) as pollers:
         yield pollers
 
 
@@ -113,14 +112,3 @@ def mount_local_routes(app: Flask, bus: LocalEventBus, streams: StreamPollers) -
     ]
     for path, method, view in routes:
         app.add_url_rule(path, endpoint=f"_local_{view.__name__}", view_func=view, methods=[method])
-
-
-def stream_view_types(template: Path) -> dict[str, str]:
-    """StreamViewType of each table of the template that has a stream."""
-    from local_api.tables import table_requests
-
-    return {
-        name: request["StreamSpecification"]["StreamViewType"]
-        for name, request in table_requests(template).items()
-        if "StreamSpecification" in request
-    }

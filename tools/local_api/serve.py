@@ -80,7 +80,7 @@ def serve(config: ServeConfig) -> None:
         runtime = resources.enter_context(
             LocalLambdaRuntime(specs, max_workers=config.max_workers, reload=config.reload)
         )
-        streams = resources.enter_context(stream_pollers(functions, runtime, specs, template, endpoint))
+        streams = resources.enter_context(stream_pollers(functions, runtime, specs, endpoint))
         with quiet_authorizer_warnings():
             api = load_api(stacks, template.parent, allowed_origins=parameters.get("AllowedOrigins", "*"))
         stop = resources.enter_context(stop_signals())  # before listening: a probe may signal
