@@ -78,7 +78,9 @@ def serve(config: ServeConfig) -> None:
         bus = resources.enter_context(serve_event_bus(event_bus(stacks)))
         specs = with_event_bus(function_specs(functions, template.parent, functions_endpoint), bus.endpoint)
         runtime = resources.enter_context(
-            LocalLambdaRuntime(specs, max_workers=config.max_workers, reload=config.reload)
+            LocalLambdaRuntime(
+                specs, max_workers=config.max_workers, reload_from=template.parent if config.reload else None
+            )
         )
         streams = resources.enter_context(stream_pollers(functions, runtime, specs, endpoint))
         with quiet_authorizer_warnings():
