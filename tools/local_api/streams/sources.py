@@ -8,12 +8,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from moto.events.exceptions import InvalidEventPatternException
-from moto.events.models import EventPattern
-
 from local_api.errors import LocalApiError
 
 if TYPE_CHECKING:
+    from moto.events.models import EventPattern
     from moto.events.utils import EventMessageType
 
 LOG = logging.getLogger(__name__)
@@ -47,6 +45,9 @@ class StreamSource:
                 "%s: stream %r is not a table of the template; skipped", function, properties.get("Stream")
             )
             return None
+        from moto.events.exceptions import InvalidEventPatternException  # here: only servers pay the import
+        from moto.events.models import EventPattern
+
         filters = (properties.get("FilterCriteria") or {}).get("Filters") or []
         try:
             patterns = tuple(EventPattern.load(entry["Pattern"]) for entry in filters)
