@@ -37,7 +37,7 @@ REATTACH_SECONDS = 1.0
 class StreamPoller:
     """One event source mapping: a thread that reads a table's stream and invokes a function."""
 
-    def __init__(self, source: StreamSource, endpoint: str, invoke: Invoke) -> None:
+    def __init__(self, source: StreamSource, endpoint: str, invoke: Invoke, running: threading.Event) -> None:
         self.source = source
         self.invocations = 0
         self._invoke = invoke
@@ -52,8 +52,7 @@ class StreamPoller:
         self._reader = StreamReader(dynamodb_streams_client(endpoint), stream_arn, source.accepts)
         self._stop = threading.Event()
         self._wake = threading.Event()  # ends an idle wait early (a drain, stopping)
-        self._running = threading.Event()  # cleared while paused
-        self._running.set()
+        self._running = running  # cleared while paused: records queue up in the stream
         self._cond = threading.Condition()
         self._cycle = 0  # poll cycles started
         self._idle_cycle = 0  # the last cycle that found nothing left to process
@@ -68,16 +67,6 @@ class StreamPoller:
         self._wake.set()
         self._thread.join(timeout)
 
-    def pause(self) -> None:
-        self._running.clear()
-
-    def resume(self) -> None:
-        self._running.set()
-
-    @property
-    def paused(self) -> bool:
-        return not self._running.is_set()
-
     def wait_until_drained(self, deadline: float) -> bool:
         """True once a poll cycle that started after this call found nothing to process."""
         with self._cond:
@@ -86,7 +75,7 @@ class StreamPoller:
             self._wake.set()
             while self._idle_cycle <= target:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0 or self.paused or self._stop.is_set():
+                if remaining <= 0 or not self._running.is_set() or self._stop.is_set():
                     return False
                 self._cond.wait(min(remaining, 0.5))
             return True
@@ -106,7 +95,7 @@ class StreamPoller:
                 idle_wait = min(idle_wait * 2, IDLE_POLL_SECONDS)
             else:  # records came: look again at once, unless they are held back
                 idle_wait = POLL_SECONDS
-                if self.paused:
+                if not self._running.is_set():
                     self._stop.wait(POLL_SECONDS)
 
     def _poll_safely(self) -> bool:
@@ -162,20 +151,19 @@ class StreamPoller:
 class StreamPollers:
     """Every stream source of the template, polled while `poll_streams` runs."""
 
-    def __init__(self, pollers: list[StreamPoller]) -> None:
+    def __init__(self, pollers: list[StreamPoller], running: threading.Event) -> None:
         self.pollers = pollers
+        self._running = running
 
     def pause(self) -> None:
-        for poller in self.pollers:
-            poller.pause()
+        self._running.clear()
 
     def resume(self) -> None:
-        for poller in self.pollers:
-            poller.resume()
+        self._running.set()
 
     @property
     def paused(self) -> bool:
-        return any(poller.paused for poller in self.pollers)
+        return not self._running.is_set()
 
     def drain(self, timeout: float = 30.0) -> bool:
         """Wait until every change made before the call has been processed (False: timed out or
@@ -195,12 +183,14 @@ class StreamPollers:
 def poll_streams(sources: list[StreamSource], endpoint: str, invoke: Invoke) -> Iterator[StreamPollers]:
     """Start a poller per source (positioned before this returns, so no change made after it
     is missed); stop them all on the way out."""
-    pollers = [StreamPoller(source, endpoint, invoke) for source in sources]
+    running = threading.Event()
+    running.set()
+    pollers = [StreamPoller(source, endpoint, invoke, running) for source in sources]
     for poller in pollers:
         LOG.info("Polling the stream of %s for %s", poller.source.table, poller.source.function)
         poller.start()
     try:
-        yield StreamPollers(pollers)
+        yield StreamPollers(pollers, running)
     finally:
         for poller in pollers:
             poller.stop()
