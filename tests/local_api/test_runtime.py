@@ -4,7 +4,6 @@ and how warm workers follow edits to the code."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +12,12 @@ from samcli.local.lambdafn.exceptions import FunctionNotFound
 
 from local_api import DEFAULT_TEMPLATE as TEMPLATE
 from local_api.functions import LOCAL_PAGE_TOKEN_SECRET, function_provider, function_specs, load_stacks
+from local_api.net import wait_until
+from local_api.reload import watched_roots
 from local_api.runtime import LocalLambdaRuntime
 
 DDB_UNUSED = "http://127.0.0.1:9"  # these functions never call DynamoDB
+WAIT = 30.0  # a bound for a wait, not a timing claim
 
 # SAM's template validation (inside the providers) uses deprecated jsonschema APIs.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:sam")
@@ -25,7 +27,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:sam")
 def runtime(sample_copy: Path) -> Iterator[LocalLambdaRuntime]:
     stacks = load_stacks(sample_copy)
     specs = function_specs(function_provider(stacks).get_all(), sample_copy.parent, DDB_UNUSED)
-    with LocalLambdaRuntime(specs, max_workers=2) as runtime:
+    with LocalLambdaRuntime(specs, max_workers=2, reload_from=sample_copy.parent) as runtime:
         yield runtime
 
 
@@ -113,19 +115,29 @@ def test_unknown_function_raises_sams_function_not_found(runtime):
 
 
 def test_editing_the_code_replaces_warm_workers(runtime, sample_copy):
+    def echo() -> dict:
+        return json.loads(json.loads(runtime.invoke_function("EchoFunction", proxy_event()).body)["body"])
+
     # Given a warm worker
-    first = json.loads(json.loads(runtime.invoke_function("EchoFunction", proxy_event()).body)["body"])
+    first = echo()
     assert first["version"] == "v1"
 
-    # When the code changes on disk (and the watch interval has passed)
+    # When the code changes on disk
     app = sample_copy.parent / "fn" / "app.py"
     app.write_text(app.read_text().replace('VERSION = "v1"', 'VERSION = "v2"'))
-    time.sleep(1.1)
 
-    # Then the next invocation runs the new code in a new process
-    second = json.loads(json.loads(runtime.invoke_function("EchoFunction", proxy_event()).body)["body"])
-    assert second["version"] == "v2"
-    assert second["pid"] != first["pid"]
+    # Then, once the OS has told the watch (WAIT bounds it; it takes milliseconds), the function
+    # runs the new code, in a new process
+    assert wait_until(lambda: echo()["version"] == "v2", timeout=WAIT)
+    assert echo()["pid"] != first["pid"]
+
+
+def test_the_code_is_watched_per_top_level_folder_not_per_function(tmp_path):
+    code = [tmp_path / "functions" / "a", tmp_path / "functions" / "b", tmp_path / "layers" / "core"]
+
+    roots = watched_roots([*code, tmp_path, tmp_path.parent / "elsewhere"], tmp_path)
+
+    assert roots == {tmp_path / "functions", tmp_path / "layers", tmp_path, tmp_path.parent / "elsewhere"}
 
 
 @pytest.mark.parametrize(

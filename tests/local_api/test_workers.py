@@ -62,9 +62,8 @@ def test_handler_output_goes_to_the_log_not_the_response(sample_server):
 
     assert response.status_code == 200
     response.json()  # the body is intact JSON
-    log = sample_server.log()
-    assert "sample-app log line on stdout" in log
-    assert "sample-app log line on stderr" in log
+    assert sample_server.logged("sample-app log line on stdout")
+    assert sample_server.logged("sample-app log line on stderr")
 
 
 def test_sequential_requests_reuse_a_warm_worker(sample_server):
@@ -108,14 +107,14 @@ def test_unhandled_exception_answers_502_like_sam_local(sample_server):
 
     assert response.status_code == 502
     assert response.json() == {"message": "Internal server error"}
-    assert "RuntimeError: sample failure" in sample_server.log()
+    assert sample_server.logged("RuntimeError: sample failure")
 
 
 def test_handler_that_cannot_be_imported_answers_502(sample_server):
     response = get(sample_server, "/broken")
 
     assert response.status_code == 502
-    assert "No module named 'missing_module'" in sample_server.log()
+    assert sample_server.logged("No module named 'missing_module'")
 
 
 def test_timeout_answers_502_and_the_next_request_gets_a_fresh_worker(sample_server):
@@ -129,7 +128,7 @@ def test_timeout_answers_502_and_the_next_request_gets_a_fresh_worker(sample_ser
     # Then it is cut off at the timeout (Lambda's message, not the handler's 10 s), its worker
     # (the warmest, so `before`) killed
     assert response.status_code == 502
-    assert "Task timed out after 2.00 seconds" in sample_server.log()[logged:]
+    assert sample_server.logged("Task timed out after 2.00 seconds", since=logged)
     assert not process_exists(before)
     after = get(sample_server, "/sleep", seconds="0")
     assert after.status_code == 200

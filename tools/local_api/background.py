@@ -34,6 +34,11 @@ class ServerHandle:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def logged(self, text: str, *, since: int = 0, timeout: float = 30.0) -> bool:
+        """Whether `text` is in the log past its first `since` characters, waiting `timeout` at
+        most: the server's output reaches the file through a pipe, a moment after its answer."""
+        return wait_until(lambda: text in self.log()[since:], timeout=timeout)
+
     def stop(self, timeout: float = 10.0) -> int:
         """SIGTERM (the server stops its workers), then SIGKILL after `timeout`."""
         return terminate(self.process, timeout)

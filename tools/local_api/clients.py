@@ -35,3 +35,8 @@ def local_client(service: str, endpoint: str, *, attempts: int = 3, timeout: flo
 def dynamodb_client(endpoint: str, *, attempts: int = 3, timeout: float = 5.0) -> DynamoDBClient:
     client: DynamoDBClient = local_client("dynamodb", endpoint, attempts=attempts, timeout=timeout)
     return client
+
+
+def dynamodb_streams_client(endpoint: str) -> Any:
+    """The same endpoint's DynamoDB Streams API (DynamoDB Local serves both)."""
+    return local_client("dynamodbstreams", endpoint)

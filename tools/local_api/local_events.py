@@ -6,7 +6,7 @@ steer them:
     GET  /_local/events          published events, as a rule target receives them, in order
     GET  /_local/schedules       the schedules' firings (and retries waiting), the moto endpoint
     POST /_local/schedules/fire  fire every schedule due now; answers the firings of this pass
-    GET  /_local/streams         the stream sources, invocations and dead letters
+    GET  /_local/streams         the stream sources and their invocations
     POST /_local/streams/pause   hold stream records back (they queue up in the stream)
     POST /_local/streams/resume
     POST /_local/streams/drain   wait until every change made so far has been processed
@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -38,12 +37,12 @@ def stream_pollers(
     functions: Iterable[Function],
     runtime: LocalLambdaRuntime,
     specs: Mapping[str, FunctionSpec],
-    template: Path,
     ddb_endpoint: str,
 ) -> Iterator[StreamPollers]:
     """Poll the streams the template's functions subscribe to, invoking them through `runtime`."""
-    sources = stream_sources(functions, runnable=specs)
-    with poll_streams(sources, ddb_endpoint, runtime.invoke_function, stream_view_types(template)) as pollers:
+    with poll_streams(
+        stream_sources(functions, runnable=specs), ddb_endpoint, runtime.invoke_function
+    ) as pollers:
         yield pollers
 
 
@@ -96,14 +95,3 @@ def mount_local_routes(
     ]
     for path, method, view in routes:
         app.add_url_rule(path, endpoint=f"_local_{view.__name__}", view_func=view, methods=[method])
-
-
-def stream_view_types(template: Path) -> dict[str, str]:
-    """StreamViewType of each table of the template that has a stream."""
-    from local_api.tables import table_requests
-
-    return {
-        name: request["StreamSpecification"]["StreamViewType"]
-        for name, request in table_requests(template).items()
-        if "StreamSpecification" in request
-    }

@@ -14,7 +14,6 @@ from typing import Any
 
 from local_api.functions import FunctionSpec
 from local_api.process import Reply, WorkerProcess
-from local_api.reload import CodeWatch
 
 
 class PoolClosed(RuntimeError):
@@ -27,14 +26,14 @@ class WorkerPool:
         spec: FunctionSpec,
         max_workers: int,
         spawn: Callable[[FunctionSpec], WorkerProcess] = WorkerProcess,
-        watch: CodeWatch | None = None,
+        code_changed: Callable[[], bool] | None = None,
     ) -> None:
         if max_workers < 1:
             raise ValueError("max_workers must be at least 1")
         self.spec = spec
         self._max = max_workers
         self._spawn = spawn
-        self._watch = watch
+        self._code_changed = code_changed
         self._cond = threading.Condition()
         self._idle: list[WorkerProcess] = []
         self._busy: set[WorkerProcess] = set()
@@ -108,7 +107,7 @@ class WorkerPool:
             worker.stop()
 
     def _retire_if_code_changed(self) -> list[WorkerProcess]:
-        if self._watch is None or not self._watch.changed():
+        if self._code_changed is None or not self._code_changed():
             return []
         with self._cond:
             retired, self._idle = self._idle, []

@@ -8,10 +8,12 @@ answer to `stdout` (a SAM StreamWriter) for the service to turn into an HTTP res
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import uuid
 from collections.abc import Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -32,11 +34,14 @@ class LocalLambdaRuntime:
         specs: Mapping[str, FunctionSpec],
         *,
         max_workers: int = DEFAULT_MAX_WORKERS,
-        reload: bool = True,
+        reload_from: Path | None = None,
     ) -> None:
+        """`reload_from`: the template's directory, to replace a function's warm workers when its
+        code or layers change on disk (None: keep them)."""
         self._specs = dict(specs)
         self._max_workers = max_workers
-        self._reload = reload
+        code = {name: spec.import_paths for name, spec in self._specs.items()}
+        self._watch = CodeWatch(code, reload_from) if reload_from is not None else None
         self._pools: dict[str, WorkerPool] = {}
         self._lock = threading.Lock()
         self._closed = False
@@ -72,7 +77,8 @@ class LocalLambdaRuntime:
                 spec = self._specs.get(name)
                 if spec is None:
                     raise FunctionNotFound(f"Unable to find a Function with name '{name}'")
-                self._pools[name] = WorkerPool(spec, self._max_workers, watch=self._watch(spec))
+                changed = functools.partial(self._watch.changed, name) if self._watch else None
+                self._pools[name] = WorkerPool(spec, self._max_workers, code_changed=changed)
             return self._pools[name]
 
     def prewarm(self) -> None:
@@ -84,12 +90,11 @@ class LocalLambdaRuntime:
             except RuntimeError:  # the server stopped meanwhile (PoolClosed too)
                 return
 
-    def _watch(self, spec: FunctionSpec) -> CodeWatch | None:
-        return CodeWatch(spec.import_paths) if self._reload else None
-
     def close(self) -> None:
         """Every pool shut first, then the workers waited for: they all exit at the same time
         (one by one, a hundred warm workers took longer than the server is given to stop)."""
+        if self._watch is not None:
+            self._watch.stop()
         with self._lock:
             self._closed = True
             pools, self._pools = list(self._pools.values()), {}

@@ -190,10 +190,6 @@ def _count(
     return added
 
 
-def table_names(client: DynamoDBClient) -> list[str]:
-    return [name for page in client.get_paginator("list_tables").paginate() for name in page["TableNames"]]
-
-
 def empty_tables(client: DynamoDBClient, names: Iterable[str]) -> int:
     """Delete every item of the tables (kept, with their streams, which a running server
     follows); return how many items went."""

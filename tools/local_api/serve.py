@@ -93,9 +93,11 @@ def serve(config: ServeConfig) -> None:
             function_specs(functions, template.parent, functions_endpoint), moto.endpoint
         )
         runtime = resources.enter_context(
-            LocalLambdaRuntime(specs, max_workers=config.max_workers, reload=config.reload)
+            LocalLambdaRuntime(
+                specs, max_workers=config.max_workers, reload_from=template.parent if config.reload else None
+            )
         )
-        streams = resources.enter_context(stream_pollers(functions, runtime, specs, template, endpoint))
+        streams = resources.enter_context(stream_pollers(functions, runtime, specs, endpoint))
         dispatcher = ScheduleDispatcher(
             moto.client("scheduler"), runtime.invoke_function, LocalFunctions.of(functions)
         )
