@@ -114,7 +114,7 @@ def test_sample_is_a_consistent_proxy_event_for_its_route(name):
     query = event["queryStringParameters"]
     assert event["multiValueQueryStringParameters"] == ({k: [v] for k, v in query.items()} if query else None)
     assert event["isBase64Encoded"] is False
-    if method in ("POST", "PUT"):
+    if method in ("POST", "PUT") and name != "check_in":  # check-in: the path says it all
         assert isinstance(json.loads(event["body"]), dict)
         assert event["headers"]["Content-Type"] == "application/json"
     else:
