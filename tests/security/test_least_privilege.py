@@ -518,13 +518,13 @@ def scenario_get_registration(lab: Lab) -> None:
 
 
 def scenario_check_in(lab: Lab) -> None:
-    event_id, (attendee, waiting) = event_with_waitlist(capacity=1, waiting=1)  # on 2027-05-01
+    event_id, (attendee, waiting) = event_with_waitlist(capacity=1, waiting=1)  # on 2031-05-01
 
     def check_in(event: str, user: str) -> Answer:
         return lab.invoke("check_in", request("check_in", path_params={"eventId": event, "userId": user}))
 
     with pytest.MonkeyPatch.context() as monkeypatch:
-        FrozenClock(monkeypatch).set("2027-04-30T12:00:00Z")  # the doors open a day before
+        FrozenClock(monkeypatch).set("2031-04-30T12:00:00Z")  # the doors open a day before
         assert check_in(event_id, attendee).status == 200
         assert check_in(event_id, attendee).status == 200  # again: read, nothing written
         assert check_in(event_id, waiting).status == 409
