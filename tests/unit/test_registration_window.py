@@ -247,3 +247,24 @@ def test_leaving_after_the_close_is_allowed_and_the_spot_still_goes_to_the_waitl
     assert left.promotedUserId == waiting
     assert assert_invariants(ddb, event_id).registered == [waiting]
     assert isinstance(registration_status(event_id, waiting), Registration)
+
+
+def test_an_event_dated_under_the_old_rules_closes_where_the_listings_place_it(ddb, frozen):
+    # Given an event stored before RFC 3339 dates, at 09:00 without an offset (read as UTC)
+    event_id = an_event()
+    ddb.update_item(
+        TableName="EventsTable",
+        Key={"eventId": {"S": event_id}},
+        UpdateExpression="SET #date = :old",
+        ExpressionAttributeNames={"#date": "date"},
+        ExpressionAttributeValues={":old": {"S": "2027-05-14T09"}},
+    )
+
+    # Then registration closes at 09:00 UTC, and its window can still be edited
+    frozen.just_before("2027-05-14T09:00:00Z")
+    assert placed(event_id, a_user()).status == "registered"
+    frozen.set("2027-05-14T09:00:00Z")
+    with pytest.raises(errors.RegistrationClosed, match=r"^Registration closed at 2027-05-14T09:00:00Z$"):
+        register(event_id, a_user())
+    with pytest.raises(errors.InvalidField):
+        events.update_event(event_id, {"registrationOpensAt": "2027-05-14T10:00:00Z"})

@@ -5,6 +5,8 @@
   event at 00:00 UTC that day), both RFC 3339: open at the opening instant, closed at the closing
   one. A closing after the start is allowed (late registration for a long event).
 - Check-in is open from CHECK_IN_BEFORE before the event's start until CHECK_IN_AFTER after it.
+
+An event stored under the old date rules (`2027-05-14T09`) starts where the listings place it.
 """
 
 from __future__ import annotations
@@ -44,8 +46,8 @@ def shown(moment: datetime) -> str:
 
 def registration(date: str, opens_at: str | None, closes_at: str | None) -> Window:
     """The registration window of an event with this date and these (optional) bounds."""
-    closes = dates.instant(closes_at) if closes_at is not None else dates.instant(date)
-    return Window(dates.instant(opens_at) if opens_at is not None else None, closes)
+    closes = dates.stored_instant(closes_at if closes_at is not None else date)
+    return Window(dates.stored_instant(opens_at) if opens_at is not None else None, closes)
 
 
 def registration_problem(date: str, opens_at: str | None, closes_at: str | None) -> tuple[str, str] | None:
@@ -78,7 +80,7 @@ def require_registration_open(event: Event, at: datetime) -> None:
 
 def require_check_in_open(event: Event, at: datetime) -> None:
     """CheckInNotOpen, saying when it is, unless `at` is within the check-in window."""
-    start = dates.instant(event.date)
+    start = dates.stored_instant(event.date)
     opens, closes = start - CHECK_IN_BEFORE, start + CHECK_IN_AFTER
     if not opens <= at < closes:
         raise CheckInNotOpen(f"Check-in is open from {shown(opens)} to {shown(closes)}")
