@@ -128,7 +128,7 @@ def event_item(
     registered: int = 0,
     waiting: int = 0,
     status: EventStatus = "active",
-    date: str = "2027-05-01",
+    date: str = "2031-05-01",  # ahead: registration closes at the start
     waitlist: bool = True,
     organizer: str = "Bench",
 ) -> Item:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bench import handlers, seed
@@ -65,6 +66,20 @@ def _register_event(client: DynamoDBClient, count: int) -> None:
 def _unregister_event(client: DynamoDBClient, count: int) -> None:
     event = "bench-warm-unregister"
     seed.put_items(client, "EventsTable", [seed.event_item(event, capacity=100_000, registered=count)])
+    seed.put_items(
+        client,
+        "RegistrationsTable",
+        [seed.registration_item(event, f"bench-warm-u{i}") for i in range(count)],
+    )
+
+
+def _check_in_event(client: DynamoDBClient, count: int) -> None:
+    """An event starting now (check-in is open a day either side) with `count` attendees."""
+    event = "bench-warm-check-in"
+    today = datetime.now(UTC).date().isoformat()
+    seed.put_items(
+        client, "EventsTable", [seed.event_item(event, capacity=100_000, registered=count, date=today)]
+    )
     seed.put_items(
         client,
         "RegistrationsTable",
@@ -134,6 +149,16 @@ def routes() -> list[Route]:
             prepare=_unregister_event,
             # the lease, snapshot, one transaction releasing the spot, the lease back
             path=("UpdateItem", "BatchGetItem", "TransactWriteItems", "UpdateItem"),
+        ),
+        Route(
+            "check_in",
+            "PUT /events/{eventId}/registrations/{userId}/check-in (first check-in)",
+            lambda i: handlers.request(
+                "check_in", path={"eventId": "bench-warm-check-in", "userId": f"bench-warm-u{i}"}
+            ),
+            prepare=_check_in_event,
+            # the event with the registration, one transaction: checkedInAt and the count
+            path=("BatchGetItem", "TransactWriteItems"),
         ),
         Route(
             "update_event",

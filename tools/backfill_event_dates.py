@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 if __name__ == "__main__":  # run as a script: the layer is not on the path yet
@@ -44,14 +43,8 @@ def old_rules_instant(date: str) -> tuple[str, bool]:
     """The instant to list a stored date by, and whether the date is valid under today's rules."""
     try:
         return dates.sort_key(date), True
-    except ValueError:
-        pass
-    try:  # what the old rules accepted: Python's ISO 8601 parser
-        parsed = datetime.fromisoformat(date)
-        moment = parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        return iso(moment), False
-    except (ValueError, OverflowError):  # its day, the part every stored date has in common
-        return dates.sort_key(date[:10]), False
+    except ValueError:  # what the old rules accepted: Python's ISO 8601 parser, else its day
+        return iso(dates.stored_instant(date)), False
 
 
 def backfill(*, dry_run: bool = False) -> Report:

@@ -36,7 +36,7 @@ app = make_resolver()
         503,
         e404="Not registered for this event | Event not found",
         e409="The queued request was refused: Event is full | Event is not open for registration"
-        " | Already registered for this event",
+        " | Already registered for this event | Registration is not open yet | Registration is closed",
     ),
 )
 def read(

@@ -40,6 +40,7 @@ app = make_resolver()
         e404="Event not found | User not found",
         e409=(
             "Already registered for this event | Event is full | Event is not open for registration"
+            " | Registration opens at <instant> | Registration closed at <instant>"
             " | A request with this Idempotency-Key is still in progress"
         ),
     ),

@@ -17,7 +17,13 @@ app = make_resolver()
     summary="Unregister; the first person waiting is promoted",
     tags=["Registrations"],
     responses=ok("Unregistered; promotedUserId took the freed spot, if anyone")
-    | errors(404, 503, e404="Not registered for this event | Event not found"),
+    | errors(
+        404,
+        409,
+        503,
+        e404="Not registered for this event | Event not found",
+        e409="Checked-in attendees cannot unregister",
+    ),
 )
 def leave(eventId: str, userId: str) -> Unregistration:
     require_self(app, userId)

@@ -8,6 +8,7 @@ import pytest
 
 from event_core.domain_events.changes import ORGANIZER_FIELDS, StreamChange, domain_events
 from event_core.domain_events.models import (
+    CheckedIn,
     EventCancelled,
     EventDeleted,
     EventUpdated,
@@ -89,6 +90,24 @@ def test_waiting_to_registered_is_promoted_from_waitlist():
     assert event.occurredAt == "2027-01-12T12:00:00.000000Z"
 
 
+def test_checking_an_attendee_in_is_checked_in():
+    row = registration("ev1", "ana")
+    at_the_door = {**row, "checkedInAt": "2027-05-14T12:30:00.000000Z"}
+
+    (event,) = domain_events(change("registrations", "MODIFY", row, at_the_door), no_lookup)
+
+    assert isinstance(event, CheckedIn)
+    assert event.data.model_dump() == {
+        "eventId": "ev1",
+        "userId": "ana",
+        "registeredAt": row["registeredAt"],
+        "checkedInAt": "2027-05-14T12:30:00.000000Z",
+    }
+    assert event.occurredAt == "2027-05-14T12:30:00.000000Z"
+    # a later change of the row (none today) would not check them in again
+    assert domain_events(change("registrations", "MODIFY", at_the_door, {**at_the_door}), no_lookup) == []
+
+
 def test_other_changes_to_a_registration_publish_nothing():
     row = registration("ev1", "ana")
     assert domain_events(change("registrations", "MODIFY", row, {**row, "note": "x"}), no_lookup) == []
@@ -143,7 +162,7 @@ def test_creating_an_event_publishes_nothing():
 
 def test_counter_changes_from_registrations_publish_nothing():
     before = event_item("ev1")
-    after = {**before, "registeredCount": 1, "waitlistCount": 1, "waitlistSeqNext": 2}
+    after = {**before, "registeredCount": 1, "waitlistCount": 1, "waitlistSeqNext": 2, "checkedInCount": 1}
 
     assert domain_events(change("events", "MODIFY", before, after), no_lookup) == []
 

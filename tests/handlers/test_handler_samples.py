@@ -28,6 +28,7 @@ from tests.handlers.lambda_runner import (
     invoke_raw,
     load_sample,
 )
+from tests.support.clock import FrozenClock
 from tests.unit.invariants import assert_invariants, read_tables, stored_event
 
 EVENT_KEYS = set(Event.model_fields)
@@ -113,7 +114,7 @@ def test_sample_is_a_consistent_proxy_event_for_its_route(name):
     query = event["queryStringParameters"]
     assert event["multiValueQueryStringParameters"] == ({k: [v] for k, v in query.items()} if query else None)
     assert event["isBase64Encoded"] is False
-    if method in ("POST", "PUT"):
+    if method in ("POST", "PUT") and name != "check_in":  # check-in: the path says it all
         assert isinstance(json.loads(event["body"]), dict)
         assert event["headers"]["Content-Type"] == "application/json"
     else:
@@ -301,7 +302,7 @@ def check_list_user_registrations(answer: Answer, ddb: Any) -> None:
     assert entry == {
         "eventId": "evt-sample-1",
         "eventTitle": "Python Meetup",
-        "eventDate": "2027-03-10T18:30:00+01:00",
+        "eventDate": "2031-03-10T18:30:00+01:00",
         "status": "registered",
         "waitlistPosition": None,
         "registeredAt": entry["registeredAt"],
@@ -317,6 +318,17 @@ def check_get_registration(answer: Answer, ddb: Any) -> None:
         "registeredAt": answer.body["registeredAt"],
     }
     assert TIMESTAMP.match(answer.body["registeredAt"])
+
+
+def check_check_in(answer: Answer, ddb: Any) -> None:
+    assert answer.body == {
+        "eventId": "evt-sample-1",
+        "userId": "user-sample-1",
+        "status": "registered",
+        "registeredAt": answer.body["registeredAt"],
+        "checkedInAt": "2031-03-10T17:00:00.000000Z",
+    }
+    assert stored_event(ddb, "evt-sample-1")["checkedInCount"] == 1
 
 
 def check_docs(answer: Answer, ddb: Any) -> None:
@@ -343,7 +355,11 @@ EXPECTED: dict[str, tuple[int, Callable[[Answer, Any], None]]] = {
     "get_registration": (200, check_get_registration),
     "list_event_registrations": (200, check_list_event_registrations),
     "list_user_registrations": (200, check_list_user_registrations),
+    "check_in": (200, check_check_in),
 }
+# When a sample is meant to be sent, if its answer depends on it: check-in opens a day before the
+# sample event (evt-sample-1, 17:30 UTC on 2031-03-10) starts.
+SENT_AT = {"check_in": "2031-03-10T17:00:00Z"}
 
 
 def check_admission(result: Any, ddb: Any) -> None:
@@ -418,9 +434,11 @@ def test_stream_samples_delivered_again_change_nothing(ddb, name):
 
 
 @pytest.mark.parametrize("name", FUNCTION_NAMES)
-def test_sample_invocation_answers_with_the_documented_shape(ddb, name):
-    # Given the seeded sample data
+def test_sample_invocation_answers_with_the_documented_shape(ddb, name, monkeypatch):
+    # Given the seeded sample data, at the time the sample is meant for
     status, check = EXPECTED[name]
+    if name in SENT_AT:
+        FrozenClock(monkeypatch).set(SENT_AT[name])
 
     # When the sample is invoked, as `sam local invoke <Fn> -e events/<name>.json` does
     answer = invoke(name, load_sample(name))

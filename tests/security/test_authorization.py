@@ -130,7 +130,7 @@ def new_event() -> dict[str, Any]:
         "eventId": unique("evt"),
         "title": "Organized",
         "description": "By an organizer",
-        "date": "2027-07-01",
+        "date": "2031-07-01",
         "location": "Hall",
         "capacity": 5,
         "organizer": "Team",

@@ -70,7 +70,7 @@ def event_body(capacity: int = 1) -> dict[str, Any]:
         "eventId": unique("evt"),
         "title": "Cognito",
         "description": "Local identities",
-        "date": "2027-08-01",
+        "date": "2031-08-01",
         "location": "Hall",
         "capacity": capacity,
         "organizer": "Team",

@@ -44,6 +44,7 @@ from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE
 from tests.handlers.lambda_runner import Answer, LambdaContext, invoke, load_function, load_sample, sample
 from tests.security import iam
 from tests.security.rendering import template
+from tests.support.clock import FrozenClock
 from tests.unit.builders import a_user, an_event, register_all, unique
 from tests.unit.moto_tables import REGION, clear_caches, fresh_tables, mocked_aws, set_environment
 
@@ -523,6 +524,22 @@ def scenario_get_registration(lab: Lab) -> None:
     assert read(unique("missing"), first, request_ids[first]).status == 404
 
 
+def scenario_check_in(lab: Lab) -> None:
+    event_id, (attendee, waiting) = event_with_waitlist(capacity=1, waiting=1)  # on 2031-05-01
+
+    def check_in(event: str, user: str) -> Answer:
+        return lab.invoke("check_in", request("check_in", path_params={"eventId": event, "userId": user}))
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        FrozenClock(monkeypatch).set("2031-04-30T12:00:00Z")  # the doors open a day before
+        assert check_in(event_id, attendee).status == 200
+        assert check_in(event_id, attendee).status == 200  # again: read, nothing written
+        assert check_in(event_id, waiting).status == 409
+        assert check_in(event_id, a_user()).status == 404
+        assert check_in(event_id, "not an id").status == 404  # no key read: the event alone
+        assert check_in(unique("missing"), attendee).status == 404
+
+
 def queue_records(event_id: str) -> list[dict[str, Any]]:
     """The stream's INSERT records of the event's queued requests."""
     items = boto3.client("dynamodb", region_name=REGION).query(
@@ -658,6 +675,7 @@ SCENARIOS: dict[str, Callable[[Lab], None]] = {
     "register": scenario_register,
     "unregister": scenario_unregister,
     "get_registration": scenario_get_registration,
+    "check_in": scenario_check_in,
     "admission": scenario_admission,
     "list_event_registrations": scenario_list_event_registrations,
     "list_user_registrations": scenario_list_user_registrations,

@@ -135,7 +135,7 @@ def reused_id_body(event_id: str) -> dict[str, object]:
         "eventId": event_id,
         "title": "Reused id",
         "description": "d",
-        "date": "2027-01-01",
+        "date": "2031-01-01",
         "location": "l",
         "capacity": 1,
         "organizer": "o",
@@ -196,7 +196,7 @@ def _body() -> dict[str, object]:
     return {
         "title": "Owned",
         "description": "Owned by an organizer",
-        "date": "2027-05-01",
+        "date": "2031-05-01",
         "location": "Hall",
         "capacity": 3,
         "organizer": "Olga",

@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from local_api.clients import DUMMY_KEY, REGION, dynamodb_client
@@ -119,6 +120,7 @@ def demo_data() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[s
         for n in range(1, DEMO_USERS + 1)
     ]
     events, registrations = [], []
+    year = datetime.now(UTC).year + 1
     for n in range(1, DEMO_EVENTS + 1):
         capacity = 5 * (1 + n % 4)
         fill = DEMO_FILL[n % len(DEMO_FILL)]
@@ -129,7 +131,8 @@ def demo_data() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[s
                 "eventId": event_id,
                 "title": f"Demo meetup {n}",
                 "description": "Part of the demo data set (make seed DEMO=1).",
-                "date": f"2027-{1 + (n - 1) % 12:02d}-{10 + n % 15:02d}T18:30:00+01:00",
+                # next year: registration closes at an event's start, so the demo's must lie ahead
+                "date": f"{year}-{1 + (n - 1) % 12:02d}-{10 + n % 15:02d}T18:30:00+01:00",
                 "location": DEMO_CITIES[n % len(DEMO_CITIES)],
                 "capacity": capacity,
                 "organizer": "Demo Organizers",

@@ -21,10 +21,20 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from event_core import business_metrics
+from event_core import business_metrics, windows
 from event_core.clock import now_iso
-from event_core.errors import AlreadyRegistered, Busy, DomainError, EventFull, EventNotFound, EventNotOpen
+from event_core.errors import (
+    AlreadyRegistered,
+    Busy,
+    DomainError,
+    EventFull,
+    EventNotFound,
+    EventNotOpen,
+    RegistrationClosed,
+    RegistrationNotOpenYet,
+)
 from event_core.ids import new_id
+from event_core.models import dates
 from event_core.models.events import OPEN_STATUS
 from event_core.store import admission, events, registrations
 from event_core.store.admission import QueuedRequest
@@ -42,6 +52,8 @@ REFUSALS: dict[str, type[DomainError]] = {
     admission.FULL: EventFull,
     admission.NOT_OPEN: EventNotOpen,
     admission.DUPLICATE: AlreadyRegistered,
+    admission.NOT_YET_OPEN: RegistrationNotOpenYet,
+    admission.CLOSED: RegistrationClosed,
 }
 
 
@@ -86,8 +98,11 @@ def plan(
     """First the waitlist's `heads` take the spots that are free (people waiting come first),
     then each request is decided as if it came alone, in order: a free spot while nobody waits,
     else the end of the waitlist, else refused; a person who already holds a place (`existing`,
-    or earlier in this batch) is refused as a duplicate. Stops where the transaction would be full."""
+    or earlier in this batch) is refused as a duplicate, and one that arrived outside the
+    registration window as such (its arrival counts, not when it is admitted: a request queued
+    before the close is admitted after it). Stops where the transaction would be full."""
     event = stored.event
+    window = windows.registration_of(event)
     batch = Batch(event.registeredCount, event.waitlistCount, stored.waitlist_seq_next)
     batch.promoted = list(heads or [])
     batch.registered += len(batch.promoted)
@@ -101,6 +116,10 @@ def plan(
             outcome = admission.DUPLICATE
         elif event.status != OPEN_STATUS:
             pass
+        elif window.before(arrival := dates.instant(request.arrived_at)):
+            outcome = admission.NOT_YET_OPEN
+        elif window.after(arrival):
+            outcome = admission.CLOSED
         elif batch.registered < event.capacity and batch.waiting == 0:
             place = Placed(_row(request, REGISTERED, now), None)
         elif event.waitlistEnabled:

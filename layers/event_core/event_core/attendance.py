@@ -30,13 +30,15 @@ from event_core.store.registrations import StoredRegistration
 from event_core.waitlist import position
 
 
-def _public(stored: StoredRegistration, waitlist_position: int | None = None) -> Registration:
+def public_registration(stored: StoredRegistration, waitlist_position: int | None = None) -> Registration:
+    """A registration as the API shows it."""
     return Registration(
         eventId=stored.event_id,
         userId=stored.user_id,
         status=stored.status,
         registeredAt=stored.registered_at,
         waitlistPosition=waitlist_position,
+        checkedInAt=stored.checked_in_at,
     )
 
 
@@ -58,7 +60,7 @@ def event_registrations(
         page, last_key = registrations.registered_page(
             event_id, limit=remaining, after=at.after if at else None
         )
-        registered = [_public(r) for r in page]
+        registered = [public_registration(r) for r in page]
         remaining -= len(page)
         if last_key:
             following = RegisteredPhase(phase="registered", after=last_key)
@@ -69,7 +71,7 @@ def event_registrations(
             # Positions as of this page's read: people who left since the last page move
             # everyone behind them up, so a page never shows a gap or an old place.
             ahead = (position(page[0]) or 1) - 1 if page and waitlist_after else 0
-            waitlisted = [_public(r, ahead + i + 1) for i, r in enumerate(page)]
+            waitlisted = [public_registration(r, ahead + i + 1) for i, r in enumerate(page)]
             if last_waiting:
                 following = WaitlistPhase(phase="waitlisted", after=last_waiting)
         elif event.waitlistCount > 0:

@@ -109,3 +109,34 @@ class ListingNotReady(Busy):
     """The index the listing reads is not there or still being built (a deploy that adds it)."""
 
     message = "Events are being indexed, please retry"
+
+
+class RegistrationNotOpenYet(Conflict):
+    message = "Registration is not open yet"
+
+
+class RegistrationClosed(Conflict):
+    message = "Registration is closed"
+
+
+class CheckInNotOpen(Conflict):
+    message = "Check-in is not open for this event"
+
+
+class NotAnAttendee(Conflict):
+    message = "Only registered attendees can be checked in"
+
+
+class CheckedInCannotLeave(Conflict):
+    message = "Checked-in attendees cannot unregister"
+
+
+class InvalidField(DomainError):
+    """A field valid on its own but not with the event's other fields (answered 422, in the
+    shape of a request validation error)."""
+
+    message = "Invalid field"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -8,10 +8,17 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from event_core import business_metrics
+from event_core import business_metrics, windows
 from event_core.authorization import EVERY_EVENT, Manager
 from event_core.clock import iso_ago, now_iso
-from event_core.errors import Busy, CapacityBelowRegistered, EventNotFound, Forbidden, NoFieldsToUpdate
+from event_core.errors import (
+    Busy,
+    CapacityBelowRegistered,
+    EventNotFound,
+    Forbidden,
+    InvalidField,
+    NoFieldsToUpdate,
+)
 from event_core.ids import is_valid_id, new_id
 from event_core.models.events import Event, EventCreate, EventDeletion
 from event_core.preconditions import check_if_match, parse_if_match
@@ -141,6 +148,7 @@ def _apply_once(
     status = changes.get("status", event.status)
     if "capacity" in changes and capacity < event.registeredCount:
         raise CapacityBelowRegistered()  # only a capacity change is judged against the attendees
+    _require_a_registration_window(event, changes)
     due = promotions_due(
         capacity=capacity,
         registered=event.registeredCount,
@@ -175,6 +183,17 @@ def _apply_once(
         waitlist_seq_next=stored.waitlist_seq_next,
     )
     return updated, promoted, more_due, note
+
+
+def _require_a_registration_window(event: Event, changes: dict[str, Any]) -> None:
+    """InvalidField unless the event as changed leaves time to register (opens before it closes)."""
+    problem = windows.registration_problem(
+        changes.get("date", event.date),
+        changes.get("registrationOpensAt", event.registrationOpensAt),
+        changes.get("registrationClosesAt", event.registrationClosesAt),
+    )
+    if problem is not None:
+        raise InvalidField(*problem)
 
 
 def delete_event(event_id: str, *, manager: Manager = EVERY_EVENT) -> EventDeletion:

@@ -16,10 +16,12 @@ from __future__ import annotations
 import time
 from functools import partial
 
-from event_core import admission, business_metrics
+from event_core import admission, business_metrics, clock, windows
+from event_core.attendance import public_registration
 from event_core.clock import now_iso
 from event_core.errors import (
     AlreadyRegistered,
+    CheckedInCannotLeave,
     EventFull,
     EventNotFound,
     EventNotOpen,
@@ -34,7 +36,7 @@ from event_core.store import admission as queue
 from event_core.store import events, registrations, snapshot
 from event_core.store.admission import QueuedRequest
 from event_core.store.events import StoredEvent
-from event_core.store.registrations import WAITLISTED, StoredRegistration
+from event_core.store.registrations import WAITLISTED
 from event_core.store.retry import StateChanged, with_retries
 from event_core.store.transactions import TransactionCancelled, transact
 from event_core.waitlist import position, promotion_actions, promotions_due
@@ -78,7 +80,8 @@ def _register(event_id: str, user_id: str) -> Registration | RegistrationPending
 
 def _check(event_id: str, user_id: str) -> StoredEvent:
     """Refuse at once what the writer would refuse: a missing event or user, a second place,
-    a closed event, a full one without a waitlist (as of this consistent read)."""
+    a closed event or registration window, a full one without a waitlist (as of this
+    consistent read)."""
     seen = snapshot.read(event_id, user_id, with_user=True)
     if seen.event is None:
         raise EventNotFound()
@@ -89,6 +92,7 @@ def _check(event_id: str, user_id: str) -> StoredEvent:
     event = seen.event.event
     if event.status != OPEN_STATUS:
         raise EventNotOpen()
+    windows.require_registration_open(event, clock.now())
     if event.registeredCount >= event.capacity and not event.waitlistEnabled:
         raise EventFull()
     return seen.event
@@ -111,7 +115,7 @@ def _admit_directly(event_id: str, user_id: str, owner: str) -> Registration | N
     decision = decided[own.key]
     if isinstance(decision, str):
         raise admission.refusal(decision)
-    return _public(decision.registration, decision.position)
+    return public_registration(decision.registration, decision.position)
 
 
 def _await(request: QueuedRequest) -> Registration | RegistrationPending:
@@ -153,7 +157,7 @@ def registration_status(
         row = registrations.get(event_id, user_id)
         if row is None:
             raise NotRegistered() if events.get(event_id) else EventNotFound()
-        return _public(row, position(row))
+        return public_registration(row, position(row))
     key = f"{request_id}#{user_id}"
     state = snapshot.request_state(event_id, user_id, key)
     if (answer := _answer(state, key)) is not None:
@@ -170,7 +174,7 @@ def _answer(state: snapshot.RequestState, key: str) -> Registration | None:
     refused; None while it waits."""
     placed = state.registration
     if placed is not None and placed.queue_key == key:
-        return _public(placed, position(placed))
+        return public_registration(placed, position(placed))
     if state.outcome is not None:
         raise admission.refusal(state.outcome)
     return None
@@ -182,16 +186,6 @@ def _pending(request: QueuedRequest) -> RegistrationPending:
         userId=request.user_id,
         requestId=request.key.split("#", 1)[0],
         requestedAt=request.arrived_at,
-    )
-
-
-def _public(row: StoredRegistration, waitlist_position: int | None) -> Registration:
-    return Registration(
-        eventId=row.event_id,
-        userId=row.user_id,
-        status=row.status,
-        registeredAt=row.registered_at,
-        waitlistPosition=waitlist_position,
     )
 
 
@@ -213,6 +207,8 @@ def _unregister_once(event_id: str, user_id: str) -> Unregistration:
     place = seen.registration
     if place is None:
         raise NotRegistered()
+    if place.checked_in_at is not None:
+        raise CheckedInCannotLeave()  # they came: the attendance count stays true
     event = seen.event.event
     promoted: list[str] = []
     actions = [registrations.delete_action(place)]

@@ -3,6 +3,7 @@
 Registrations table:
 - INSERT registered -> RegistrationConfirmed; INSERT waitlisted -> Waitlisted.
 - MODIFY waitlisted -> registered -> PromotedFromWaitlist.
+- MODIFY that sets `checkedInAt` -> CheckedIn.
 - REMOVE -> Unregistered, unless the registration went with its event: when the event is no
   longer live (tombstoned mid-delete, or gone) or is a newer event under the same id, the
   removal is the delete's cascade, which EventDeleted already announces.
@@ -39,6 +40,7 @@ LiveEventLookup = Callable[[str], str | None]
 
 CANCELLED = "cancelled"
 TOMBSTONE = "deletedAt"
+CHECKED_IN = "checkedInAt"
 # What an organizer sets; counters, timestamps and guards are the server's.
 ORGANIZER_FIELDS: tuple[OrganizerField, ...] = get_args(OrganizerField)
 _ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:event-management-api:domain-events")
@@ -99,6 +101,14 @@ def _registration_events(change: StreamChange, live_event: LiveEventLookup) -> l
                     id=event_id(change, "PromotedFromWaitlist"),
                     occurredAt=promoted_at,
                     data=models.PromotedFromWaitlistData(**_registration(new), promotedAt=promoted_at),
+                )
+            ]
+        if CHECKED_IN in new and CHECKED_IN not in old:
+            return [
+                models.CheckedIn(
+                    id=event_id(change, "CheckedIn"),
+                    occurredAt=new[CHECKED_IN],
+                    data=models.CheckedInData(**_registration(new), checkedInAt=new[CHECKED_IN]),
                 )
             ]
         return []

@@ -20,7 +20,16 @@ EventStatus = Literal["active", "cancelled", "completed", "postponed"]
 FieldValue = str | int | bool | None
 # What an organizer sets on an event (EventCreate's fields but the id); a test keeps them in step.
 OrganizerField = Literal[
-    "title", "description", "date", "location", "capacity", "organizer", "status", "waitlistEnabled"
+    "title",
+    "description",
+    "date",
+    "location",
+    "capacity",
+    "organizer",
+    "status",
+    "waitlistEnabled",
+    "registrationOpensAt",
+    "registrationClosesAt",
 ]
 
 # Serialized events always carry every field, defaults included: the schemas say so.
@@ -54,6 +63,10 @@ class UnregisteredData(_RegistrationData):
     previousStatus: RegistrationStatus = Field(description="The place the person gave up")
 
 
+class CheckedInData(_RegistrationData):
+    checkedInAt: str = Field(description="When the organizer checked the attendee in (UTC, ISO 8601)")
+
+
 class FieldChange(BaseModel):
     model_config = _FROZEN
 
@@ -65,7 +78,8 @@ class EventUpdatedData(_Data):
     changes: dict[OrganizerField, FieldChange] = Field(
         description=(
             "The organizer fields that changed (title, description, date, location, capacity, "
-            "organizer, status, waitlistEnabled), each with its old and new value"
+            "organizer, status, waitlistEnabled, registrationOpensAt, registrationClosesAt), each with"
+            " its old and new value"
         ),
         min_length=1,
     )
@@ -131,6 +145,13 @@ class Unregistered(_DomainEvent):
     data: UnregisteredData
 
 
+class CheckedIn(_DomainEvent):
+    """The organizer checked a registered attendee in at the door (once per attendee)."""
+
+    type: Literal["CheckedIn"] = "CheckedIn"
+    data: CheckedInData
+
+
 class EventUpdated(_DomainEvent):
     """The organizer changed fields of an event (registrations alone never cause it)."""
 
@@ -157,6 +178,7 @@ DomainEvent = (
     | Waitlisted
     | PromotedFromWaitlist
     | Unregistered
+    | CheckedIn
     | EventUpdated
     | EventCancelled
     | EventDeleted
@@ -167,6 +189,7 @@ EVENT_TYPES: tuple[type[_DomainEvent], ...] = (
     Waitlisted,
     PromotedFromWaitlist,
     Unregistered,
+    CheckedIn,
     EventUpdated,
     EventCancelled,
     EventDeleted,

@@ -45,6 +45,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], HTTPStatus], ...] = (
     (errors.Busy, HTTPStatus.SERVICE_UNAVAILABLE),
     (errors.PreconditionFailed, HTTPStatus.PRECONDITION_FAILED),
     (errors.Forbidden, HTTPStatus.FORBIDDEN),
+    (errors.InvalidField, HTTPStatus.UNPROCESSABLE_ENTITY),
 )
 UNSUPPORTED_MEDIA_TYPE = "Unsupported Media Type: send application/json"
 MAX_LISTED_ERRORS = 20
@@ -76,6 +77,9 @@ def status_of(error: errors.DomainError) -> HTTPStatus:
 
 
 def _domain_error(error: errors.DomainError) -> Response:
+    if isinstance(error, errors.InvalidField):  # answered like the request validation it is
+        problem = {"loc": ["body", error.field], "msg": error.detail, "type": "value_error"}
+        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, [problem])
     status = status_of(error)
     headers = {"Retry-After": "1"} if status == HTTPStatus.SERVICE_UNAVAILABLE else None
     return error_response(status, error.detail, headers)

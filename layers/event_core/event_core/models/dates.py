@@ -61,6 +61,21 @@ def instant(value: str) -> datetime:
         raise ValueError(f"{value} is outside the years 0001 to 9999 in UTC") from None
 
 
+def stored_instant(value: str) -> datetime:
+    """The instant of a date as stored: by today's rules, or, for one only the old rules accepted
+    (`2027-05-14T09`, no offset...), as Python's ISO 8601 parser reads it, a date-time without an
+    offset as if it were UTC (as `tools/backfill_event_dates.py` lists it); failing that, its day."""
+    try:
+        return instant(value)
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(value)
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        return instant(value[:10])
+
+
 def sort_key(value: str) -> str:
     """The instant as fixed-width UTC text (microseconds), which sorts as the instants do."""
     return iso(instant(value))

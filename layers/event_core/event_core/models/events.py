@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from event_core import windows
 from event_core.models.fields import (
     Capacity,
     Description,
@@ -14,6 +15,7 @@ from event_core.models.fields import (
     Location,
     Organizer,
     Title,
+    WindowBound,
 )
 
 EventStatus = Literal["active", "cancelled", "completed", "postponed"]
@@ -36,9 +38,12 @@ EXAMPLE_EVENT: dict[str, Any] = {
     "organizer": "PSF",
     "status": "active",
     "waitlistEnabled": True,
+    "registrationOpensAt": "2027-01-11T08:00:00Z",
+    "registrationClosesAt": None,
     "ownerId": None,
     "registeredCount": 2,
     "waitlistCount": 2,
+    "checkedInCount": 0,
     "createdAt": _CREATED_AT,
     "updatedAt": "2027-01-10T15:09:30.654321Z",
 }
@@ -47,6 +52,11 @@ _EVENT_STATUS = (
     " waitlist's head; cancelled, completed: closed, nobody is promoted"
 )
 _WAITLIST = "Whether people who find the event full join its waitlist (else they are refused, 409)"
+_OPENS = "When registration opens (registering before is refused, 409); absent or null: open since creation"
+_CLOSES = (
+    "When registration closes (registering from then on is refused, 409; leaving is still allowed);"
+    " absent or null: at the event's start. May be after the start"
+)
 
 
 class EventCreate(BaseModel):
@@ -68,6 +78,7 @@ class EventCreate(BaseModel):
                         "capacity",
                         "organizer",
                         "waitlistEnabled",
+                        "registrationOpensAt",
                     )
                 }
             ]
@@ -87,6 +98,15 @@ class EventCreate(BaseModel):
     organizer: Organizer
     status: EventStatus = Field(default="active", description=_EVENT_STATUS)
     waitlistEnabled: bool = Field(default=False, description=_WAITLIST)
+    registrationOpensAt: WindowBound | None = Field(default=None, description=_OPENS)
+    registrationClosesAt: WindowBound | None = Field(default=None, description=_CLOSES)
+
+    @model_validator(mode="after")
+    def _window_not_empty(self) -> EventCreate:
+        problem = windows.registration_problem(self.date, self.registrationOpensAt, self.registrationClosesAt)
+        if problem is not None:
+            raise ValueError(problem[1])
+        return self
 
 
 def _at_least_one_non_null(schema: dict[str, Any]) -> None:
@@ -114,6 +134,8 @@ class EventUpdate(BaseModel):
     organizer: Organizer | None = None
     status: EventStatus | None = Field(default=None, description=_EVENT_STATUS)
     waitlistEnabled: bool | None = Field(default=None, description=_WAITLIST)
+    registrationOpensAt: WindowBound | None = Field(default=None, description=_OPENS)
+    registrationClosesAt: WindowBound | None = Field(default=None, description=_CLOSES)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -168,6 +190,8 @@ class Event(BaseModel):
     organizer: str = Field(description="Who organizes it")
     status: EventStatus = Field(description=_EVENT_STATUS)
     waitlistEnabled: bool = Field(description=_WAITLIST)
+    registrationOpensAt: str | None = Field(default=None, description=_OPENS)
+    registrationClosesAt: str | None = Field(default=None, description=_CLOSES)
     ownerId: str | None = Field(
         default=None,
         description="AuthMode COGNITO: the `sub` of the organizer who manages it (its creator, or whom an"
@@ -175,6 +199,7 @@ class Event(BaseModel):
     )
     registeredCount: int = Field(default=0, description="How many people hold a spot")
     waitlistCount: int = Field(default=0, description="How many people are waiting for one")
+    checkedInCount: int = Field(default=0, description="How many registered attendees have been checked in")
     createdAt: str = Field(description="When it was created: server time, UTC, ISO 8601 with microseconds")
     updatedAt: str = Field(description="When it last changed: server time, UTC, ISO 8601 with microseconds")
 

@@ -89,6 +89,21 @@ DateBound = Annotated[
         {key: value for key, value in _DATE_SCHEMA.items() if key not in ("description", "examples")}
     ),
 ]
+# A registration window's bound: the same forms as an event's date (a date is 00:00 UTC that day).
+_WINDOW_SCHEMA = {
+    **_DATE_SCHEMA,
+    "description": (
+        "An RFC 3339 date-time with seconds and an offset (YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)),"
+        " or a full-date (YYYY-MM-DD: 00:00 UTC that day). Kept as sent, with T and Z in upper case."
+    ),
+    "examples": ["2027-05-01T09:00:00Z"],
+}
+WindowBound = Annotated[
+    str,
+    StringConstraints(max_length=dates.MAX_LENGTH),
+    AfterValidator(dates.canonical),
+    WithJsonSchema(_WINDOW_SCHEMA),
+]
 Capacity = Annotated[
     int,
     Field(

@@ -63,6 +63,11 @@ class Registration(BaseModel):
     waitlistPosition: int | None = Field(
         default=None, description=_POSITION, exclude_if=lambda position: position is None
     )
+    checkedInAt: str | None = Field(
+        default=None,
+        description="Only once checked in at the door: when (server time, UTC, ISO 8601)",
+        exclude_if=lambda checked_in_at: checked_in_at is None,
+    )
 
 
 class RegistrationPending(BaseModel):

@@ -4,7 +4,7 @@ Queue: the registrations table, partition `queue#<eventId>`, one item per reques
 admitted, sorted by arrival (`<arrival ns>#<userId>`), so a strongly consistent Query reads the
 head of the line. A request leaves the queue when the writer has admitted it (its registration
 row now carries its `queueKey`) or has refused it: then an outcome item (`~<key>`, sorted after
-every waiting request) says why (full, closed, duplicate) until it expires.
+every waiting request) says why (full, closed, outside the registration window, duplicate) until it expires.
 
 Lease: `writer` and `writerUntil` (epoch ms) on the event item. Whoever holds it is the event's
 one writer: it admits the queue in order, one transaction per batch. The lease only steers the
@@ -31,6 +31,8 @@ from event_core.store.retry import pause, unprocessed_rounds
 FULL = "full"
 NOT_OPEN = "not-open"
 DUPLICATE = "duplicate"
+NOT_YET_OPEN = "window-not-open"  # arrived before the registration window opened
+CLOSED = "window-closed"  # arrived once it had closed
 GONE = "gone"
 OUTCOME_SECONDS = 24 * 3600  # how long a request, or its refusal, can still be read back (TTL)
 RELEASE_ATTEMPTS = 5

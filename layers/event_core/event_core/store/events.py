@@ -245,6 +245,16 @@ def release_and_promote_action(seen: Event, promoted: int) -> dict[str, Any]:
     )
 
 
+def count_check_in_action(event_id: str) -> dict[str, Any]:
+    """One more attendee checked in (events stored before check-in start from zero)."""
+    return update_action(
+        event_id,
+        update="SET checkedInCount = if_not_exists(checkedInCount, :zero) + :one",
+        condition="attribute_exists(eventId)",
+        values={"zero": 0, "one": 1},
+    )
+
+
 def admit_batch_action(
     stored: StoredEvent,
     writer: str,

@@ -34,6 +34,7 @@ class StoredRegistration:
     registered_at: str
     waitlist_seq: int | None = None
     queue_key: str | None = None  # the admission queue request this place was given to
+    checked_in_at: str | None = None  # when the organizer checked the attendee in
 
 
 def table() -> str:
@@ -54,6 +55,7 @@ def from_item(item: dict[str, Any]) -> StoredRegistration:
         registered_at=values["registeredAt"],
         waitlist_seq=int(seq) if seq is not None else None,
         queue_key=values.get("queueKey"),
+        checked_in_at=values.get("checkedInAt"),
     )
 
 
@@ -122,8 +124,8 @@ def put_action(registration: StoredRegistration) -> dict[str, Any]:
 
 
 def delete_action(registration: StoredRegistration) -> dict[str, Any]:
-    """Remove a registration, provided it is still exactly as read."""
-    condition = "#status = :status"
+    """Remove a registration, provided it is still exactly as read (and not checked in)."""
+    condition = "#status = :status AND attribute_not_exists(checkedInAt)"
     values: dict[str, Any] = {":status": {"S": registration.status}}
     if registration.waitlist_seq is not None:
         condition += " AND waitlistSeq = :seq"
@@ -157,6 +159,20 @@ def promote_action(registration: StoredRegistration, promoted_at: str) -> dict[s
                 ":at": {"S": promoted_at},
                 ":seq": {"N": str(registration.waitlist_seq)},
             },
+        }
+    }
+
+
+def check_in_action(registration: StoredRegistration, checked_in_at: str) -> dict[str, Any]:
+    """Mark a registered attendee checked in, provided they still are, and not checked in yet."""
+    return {
+        "Update": {
+            "TableName": table(),
+            "Key": registration_key(registration.event_id, registration.user_id),
+            "UpdateExpression": "SET checkedInAt = :at",
+            "ConditionExpression": "#status = :registered AND attribute_not_exists(checkedInAt)",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":registered": {"S": REGISTERED}, ":at": {"S": checked_in_at}},
         }
     }
 
