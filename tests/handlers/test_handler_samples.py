@@ -28,7 +28,7 @@ from tests.handlers.lambda_runner import (
     invoke_raw,
     load_sample,
 )
-from tests.unit.invariants import assert_invariants, read_tables, stored_event
+from tests.support.invariants import assert_invariants, read_event_state, stored_event
 
 EVENT_KEYS = set(Event.model_fields)
 UPDATED_EVENT_KEYS = set(UpdatedEvent.model_fields)  # a change's answer: the event, whom it promoted
@@ -196,7 +196,7 @@ def check_create_event(answer: Answer, ddb: Any) -> None:
     assert (body["registeredCount"], body["waitlistCount"]) == (0, 0)
     assert TIMESTAMP.match(body["createdAt"])
     assert body["createdAt"] == body["updatedAt"]
-    stored = read_tables(ddb, "evt-sample-3").event
+    stored = read_event_state(ddb, "evt-sample-3").event
     assert stored is not None
     assert stored["dateUtc"] == "2027-06-15T08:00:00.000000Z"  # 09:00 in Dublin: listed by it
 
@@ -235,7 +235,7 @@ def check_update_event(answer: Answer, ddb: Any) -> None:
 
 def check_delete_event(answer: Answer, ddb: Any) -> None:
     assert answer.body == {"message": "Event deleted successfully", "eventId": "evt-sample-2"}
-    assert read_tables(ddb, "evt-sample-2").event is None
+    assert read_event_state(ddb, "evt-sample-2").event is None
 
 
 def check_set_waitlist(answer: Answer, ddb: Any) -> None:

@@ -10,9 +10,15 @@ from event_core.models.events import EventCreate
 from event_core.models.registrations import Registration
 from event_core.models.users import UserCreate
 from event_core.store import registrations as registrations_store
+from tests.support.invariants import (
+    WAITLISTED,
+    assert_invariants,
+    read_event_item,
+    read_event_state,
+    registration_rows,
+)
 
 from .factories import event_body, unique_id
-from .invariants import assert_invariants, read_event_item, read_event_state, registration_rows
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("local_env")]
 
@@ -60,7 +66,7 @@ def test_delete_purges_every_registration_and_the_id_comes_back_clean(ddb_client
     waiting = registration.register(event_id, people[-1])
     assert isinstance(waiting, Registration)  # alone: placed at once, not queued
     assert (waiting.status, waiting.waitlistPosition) == ("waitlisted", 1)
-    assert read_event_state(ddb_client, event_id).waitlisted[0]["waitlistSeq"] == 1
+    assert read_event_state(ddb_client, event_id).rows_with(WAITLISTED)[0]["waitlistSeq"] == 1
     assert_invariants(ddb_client, event_id, user_ids=(people[0], people[-1], people[30]))
 
 

@@ -28,9 +28,7 @@ from event_core.store.events import update_action
 from event_core.store.registrations import WAITLISTED, StoredRegistration
 from event_core.store.transactions import TransactionCancelled, transact
 from event_core.store.users import exists_check
-
-from .factories import event_body, unique_id
-from .invariants import (
+from tests.support.invariants import (
     REGISTRATIONS_TABLE,
     USER_INDEX,
     assert_invariants,
@@ -38,6 +36,8 @@ from .invariants import (
     read_event_state,
     registration_rows,
 )
+
+from .factories import event_body, unique_id
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("local_env")]
 

@@ -21,11 +21,16 @@ from event_core.store import registrations as registrations_store
 from event_core.store import retry
 from event_core.store.transactions import TransactionCancelled
 from tests.support.fault_points import dying_at
-from tests.unit.invariants import queue_items
+from tests.support.invariants import (
+    assert_invariants,
+    queue_items,
+    read_event_item,
+    read_event_state,
+    registration_rows,
+)
 
 from .drivers import InProcessApi, on_endpoint
 from .factories import event_body, unique_id
-from .invariants import assert_invariants, read_event_item, read_event_state, registration_rows
 
 pytestmark = pytest.mark.integration
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.invariants import assert_invariants
+
 from .drivers import HttpApi
 from .factories import create_event, create_users, event_body, unique_id
-from .invariants import assert_invariants
 
 pytestmark = [pytest.mark.integration, pytest.mark.http]
 

@@ -16,11 +16,11 @@ import pytest
 
 from event_core.admission import keep_admitting
 from tests.handlers.lambda_runner import Answer
-from tests.integration.invariants import assert_invariants, read_event_item, registration_rows
 from tests.integration.parallel import run_concurrently
 from tests.resilience import faults as fault
 from tests.resilience.conftest import call, event_body, new_event, new_users, unique
 from tests.resilience.faults import Faults
+from tests.support.invariants import assert_invariants, read_event_item, registration_rows
 
 THROTTLES = [
     "ThrottlingException",
