@@ -24,8 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from local_api.clients import REGION
+from local_api.lambda_context import ACCOUNT_ID
 from local_api.net import LOCALHOST
-from local_api.worker import ACCOUNT_ID
 
 LOG = logging.getLogger(__name__)
 

@@ -43,8 +43,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from local_api.clients import DUMMY_KEY, REGION, dynamodb_client
+from local_api.lambda_context import ACCOUNT_ID
 from local_api.process import Reply
-from local_api.worker import ACCOUNT_ID
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.literals import StreamViewTypeType
