@@ -10,9 +10,10 @@ import pytest
 from event_core import admission
 from event_core.store import retry
 from event_core.store.transactions import TransactionCancelled
-from tests.handlers.lambda_runner import ORIGIN, Answer, invoke, load_sample, sample
+from local_api.samples import load_sample, sample
 from tests.handlers.test_handler_samples import EXPECTED
 from tests.support.invariants import assert_invariants, read_event_state, stored_event
+from tests.support.lambda_runner import ORIGIN, Answer, invoke
 
 PATH_ROUTES: dict[str, list[str]] = {
     "get_event": ["eventId"],

@@ -16,19 +16,12 @@ from event_core import __version__
 from event_core.ids import QUEUE_PREFIX, queue_partition
 from event_core.models.events import Event, UpdatedEvent
 from event_core.store.codec import decode
+from local_api.paths import EVENTS_DIR, SEED_FILE
+from local_api.paths import REPO_ROOT as ROOT
+from local_api.samples import load_sample
 from local_api.streams import StreamSource, stream_table
-from tests.handlers.lambda_runner import (
-    EVENTS_DIR,
-    FUNCTION_NAMES,
-    ROOT,
-    SEED_FILE,
-    STREAM_SAMPLES,
-    Answer,
-    invoke,
-    invoke_raw,
-    load_sample,
-)
 from tests.support.invariants import assert_invariants, read_event_state, stored_event
+from tests.support.lambda_runner import FUNCTION_NAMES, STREAM_SAMPLES, Answer, invoke, invoke_raw
 
 EVENT_KEYS = set(Event.model_fields)
 UPDATED_EVENT_KEYS = set(UpdatedEvent.model_fields)  # a change's answer: the event, whom it promoted

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.handlers.lambda_runner import Answer, invoke, load_sample, sample
+from local_api.samples import load_sample, sample
 from tests.support.invariants import read_event_state, stored_event
+from tests.support.lambda_runner import Answer, invoke
 
 BODY_ROUTES = ["create_event", "update_event", "set_waitlist", "create_user", "register"]
 LIST_ROUTES = ["list_events", "list_event_registrations", "list_user_registrations"]

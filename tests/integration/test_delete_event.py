@@ -10,6 +10,7 @@ from event_core.models.events import EventCreate
 from event_core.models.registrations import Registration
 from event_core.models.users import UserCreate
 from event_core.store import registrations as registrations_store
+from tests.support.bodies import event_body, unique
 from tests.support.invariants import (
     WAITLISTED,
     assert_invariants,
@@ -18,13 +19,11 @@ from tests.support.invariants import (
     registration_rows,
 )
 
-from .factories import event_body, unique_id
-
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("local_env")]
 
 
 def _users(count: int) -> list[str]:
-    return [users.create_user(UserCreate(userId=unique_id("user"), name="U")).userId for _ in range(count)]
+    return [users.create_user(UserCreate(userId=unique("user"), name="U")).userId for _ in range(count)]
 
 
 def _listed_event_ids(user_id: str) -> list[str]:

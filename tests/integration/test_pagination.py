@@ -17,11 +17,10 @@ from event_core import attendance, events, registration, users
 from event_core.event_listing import list_events
 from event_core.models.events import EventCreate
 from event_core.models.users import UserCreate
+from tests.support.bodies import event_body, unique
 from tests.support.instants import instant_of
 from tests.support.invariants import assert_invariants, read_event_state
-
-from .factories import event_body, unique_id
-from .parallel import run_concurrently
+from tests.support.parallel import run_concurrently
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("local_env")]
 
@@ -41,7 +40,7 @@ def _create_events(bodies: list[dict[str, Any]]) -> list[str]:
 
 
 def _create_users(count: int) -> list[str]:
-    ids = [unique_id("user") for _ in range(count)]
+    ids = [unique("user") for _ in range(count)]
     run_concurrently([partial(_create_user, u) for u in ids], workers=16)
     return ids
 

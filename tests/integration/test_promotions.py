@@ -12,10 +12,9 @@ from event_core.events import create_event, update_event
 from event_core.models.events import EventCreate
 from event_core.models.users import UserCreate
 from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE
+from tests.support.bodies import event_body, unique
 from tests.support.invariants import assert_invariants, read_event_state
-
-from .factories import event_body, unique_id
-from .parallel import run_concurrently
+from tests.support.parallel import run_concurrently
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("local_env")]
 
@@ -29,7 +28,7 @@ def _create_user(user_id: str) -> None:
 
 
 def _users(count: int) -> list[str]:
-    ids = [unique_id("user") for _ in range(count)]
+    ids = [unique("user") for _ in range(count)]
     run_concurrently([partial(_create_user, u) for u in ids], workers=16)
     return ids
 

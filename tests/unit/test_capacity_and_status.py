@@ -8,8 +8,8 @@ from event_core import errors, events, waitlist
 from event_core.events import get_event, update_event
 from event_core.registration import register, unregister
 from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE
+from tests.support.builders import a_user, an_event, placed, register_all, some_users
 from tests.support.invariants import assert_invariants, read_event_state
-from tests.unit.builders import a_user, an_event, placed, register_all, some_users
 
 
 def full_event_with_waitlist(capacity: int, waiting: int) -> tuple[str, list[str], list[str]]:

@@ -13,8 +13,8 @@ from event_core.events import STALE_DELETE_SECONDS, create_event, delete_event, 
 from event_core.models.events import EventCreate
 from event_core.registration import register, unregister
 from event_core.store import events as event_store
+from tests.support.builders import a_user, an_event, register_all, some_users
 from tests.support.invariants import assert_invariants, read_event_state
-from tests.unit.builders import a_user, an_event, register_all, some_users
 
 
 def test_delete_removes_the_event_and_all_its_registrations(ddb):

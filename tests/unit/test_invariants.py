@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from boto3.dynamodb.types import TypeSerializer
 
+from tests.support.bodies import event_body, unique
+from tests.support.builders import an_event, register_all, some_users
 from tests.support.invariants import (
     EVENTS_TABLE,
     REGISTRATIONS_TABLE,
@@ -20,7 +22,6 @@ from tests.support.invariants import (
     event_violations,
     user_violations,
 )
-from tests.unit.builders import an_event, register_all, some_users, unique
 
 _serializer = TypeSerializer()
 
@@ -46,25 +47,28 @@ def _user(client: Any) -> str:
 def _event(client: Any, **fields: Any) -> str:
     event_id = unique("event")
     values = {
-        "eventId": event_id,
-        "title": "t",
-        "description": "d",
-        "date": "2031-01-01",
-        "location": "l",
-        "capacity": 2,
-        "organizer": "o",
-        "status": "active",
-        "waitlistEnabled": True,
+        **event_body(eventId=event_id, capacity=2, waitlistEnabled=True, status="active"),
         "registeredCount": 0,
         "waitlistCount": 0,
         "waitlistSeqNext": 1,
         "revision": 0,
         "createdAt": "2030-01-01T00:00:00Z",
         "updatedAt": "2030-01-01T00:00:00Z",
+        **fields,
     }
-    values.update(fields)
     _put(client, EVENTS_TABLE, values)
     return event_id
+
+
+def _corrupt(client: Any, table: str, key: dict[str, str], field: str, value: Any) -> None:
+    """Set one attribute of an item behind the domain's back."""
+    client.update_item(
+        TableName=table,
+        Key={name: {"S": part} for name, part in key.items()},
+        UpdateExpression="SET #f = :v",
+        ExpressionAttributeNames={"#f": field},
+        ExpressionAttributeValues={":v": _serializer.serialize(value)},
+    )
 
 
 def _registered(client: Any, event_id: str, user_id: str, at: str) -> None:
@@ -77,14 +81,20 @@ def _waitlisted(client: Any, event_id: str, user_id: str, at: str, seq: int) -> 
     _put(client, REGISTRATIONS_TABLE, {"eventId": event_id, "userId": user_id, **row})
 
 
-def _full_event_with_waitlist(client: Any) -> tuple[str, list[str]]:
-    people = [_user(client) for _ in range(4)]
-    event_id = _event(client, registeredCount=2, waitlistCount=2, waitlistSeqNext=3)
-    _registered(client, event_id, people[0], "2030-01-01T00:00:01.000000Z")
-    _registered(client, event_id, people[1], "2030-01-01T00:00:02.000000Z")
-    _waitlisted(client, event_id, people[2], "2030-01-01T00:00:03.000000Z", 1)
-    _waitlisted(client, event_id, people[3], "2030-01-01T00:00:04.000000Z", 2)
+def _full_event(client: Any, waiting: list[tuple[int, int]], **fields: Any) -> tuple[str, list[str]]:
+    """A capacity-2 event, two people registered, and one waiting for each (second of arrival,
+    ticket) in `waiting`; counters to match unless `fields` say otherwise."""
+    people = [_user(client) for _ in range(2 + len(waiting))]
+    event_id = _event(client, registeredCount=2, waitlistCount=len(waiting), **fields)
+    for second, user_id in enumerate(people[:2], start=1):
+        _registered(client, event_id, user_id, f"2030-01-01T00:00:0{second}.000000Z")
+    for (second, ticket), user_id in zip(waiting, people[2:], strict=True):
+        _waitlisted(client, event_id, user_id, f"2030-01-01T00:00:0{second}.000000Z", ticket)
     return event_id, people
+
+
+def _full_event_with_waitlist(client: Any) -> tuple[str, list[str]]:
+    return _full_event(client, [(3, 1), (4, 2)], waitlistSeqNext=3)
 
 
 def test_consistent_event_has_no_violations_and_is_returned(ddb):
@@ -100,29 +110,22 @@ def test_consistent_event_has_no_violations_and_is_returned(ddb):
 
 
 @pytest.mark.parametrize(
-    ("expression", "values", "expected"),
+    ("field", "value", "expected"),
     [
-        ("SET registeredCount = :v", {":v": {"N": "1"}}, "registeredCount=1 but 2 registered rows"),
-        ("SET waitlistCount = :v", {":v": {"N": "3"}}, "waitlistCount=3 but 2 waitlisted rows"),
-        ("SET #c = :v", {":v": {"N": "1"}}, "exceed capacity 1"),
-        ("SET #c = :v", {":v": {"N": "5"}}, "3 free spots while 2 people wait"),
-        ("SET waitlistSeqNext = :v", {":v": {"N": "2"}}, "not all below waitlistSeqNext=2"),
+        ("registeredCount", 1, "registeredCount=1 but 2 registered rows"),
+        ("waitlistCount", 3, "waitlistCount=3 but 2 waitlisted rows"),
+        ("capacity", 1, "exceed capacity 1"),
+        ("capacity", 5, "3 free spots while 2 people wait"),
+        ("waitlistSeqNext", 2, "not all below waitlistSeqNext=2"),
     ],
     ids=["registered-count", "waitlist-count", "overbooked", "idle-spot", "ticket-dispenser"],
 )
-def test_checker_reports_corrupted_event_items(ddb, expression, values, expected):
+def test_checker_reports_corrupted_event_items(ddb, field, value, expected):
     # Given a consistent event
     event_id, _ = consistent_event(ddb)
 
     # When its item is corrupted behind the domain's back
-    names = {"ExpressionAttributeNames": {"#c": "capacity"}} if "#c" in expression else {}
-    ddb.update_item(
-        TableName=EVENTS_TABLE,
-        Key={"eventId": {"S": event_id}},
-        UpdateExpression=expression,
-        ExpressionAttributeValues=values,
-        **names,
-    )
+    _corrupt(ddb, EVENTS_TABLE, {"eventId": event_id}, field, value)
 
     # Then the checker names the problem
     with pytest.raises(InvariantViolation, match=expected):
@@ -134,12 +137,7 @@ def test_checker_reports_queue_out_of_arrival_order(ddb):
     event_id, people = consistent_event(ddb)
 
     # When the second in line gets an earlier ticket than the first
-    ddb.update_item(
-        TableName=REGISTRATIONS_TABLE,
-        Key={"eventId": {"S": event_id}, "userId": {"S": people[3]}},
-        UpdateExpression="SET waitlistSeq = :v",
-        ExpressionAttributeValues={":v": {"N": "0"}},
-    )
+    _corrupt(ddb, REGISTRATIONS_TABLE, {"eventId": event_id, "userId": people[3]}, "waitlistSeq", 0)
 
     # Then the checker sees the order differs from arrival
     with pytest.raises(InvariantViolation, match="not strictly increasing in arrival"):
@@ -148,13 +146,7 @@ def test_checker_reports_queue_out_of_arrival_order(ddb):
 
 def test_tickets_out_of_arrival_order_and_duplicates_are_reported(ddb):
     # Given a waitlist whose later arrival holds the lower ticket, and a duplicate ticket
-    people = [_user(ddb) for _ in range(5)]
-    event_id = _event(ddb, registeredCount=2, waitlistCount=3, waitlistSeqNext=2)
-    _registered(ddb, event_id, people[0], "2030-01-01T00:00:01.000000Z")
-    _registered(ddb, event_id, people[1], "2030-01-01T00:00:02.000000Z")
-    _waitlisted(ddb, event_id, people[2], "2030-01-01T00:00:09.000000Z", 1)
-    _waitlisted(ddb, event_id, people[3], "2030-01-01T00:00:04.000000Z", 2)
-    _waitlisted(ddb, event_id, people[4], "2030-01-01T00:00:05.000000Z", 2)
+    event_id, _ = _full_event(ddb, [(9, 1), (4, 2), (5, 2)], waitlistSeqNext=2)
 
     # When
     problems = event_violations(ddb, event_id)
@@ -169,13 +161,7 @@ def test_tickets_out_of_arrival_order_and_duplicates_are_reported(ddb):
 def test_row_of_an_unknown_status_or_outside_its_index_is_reported(ddb):
     # Given a consistent event, one of whose rows gets a status nobody defined
     event_id, people = _full_event_with_waitlist(ddb)
-    ddb.update_item(
-        TableName=REGISTRATIONS_TABLE,
-        Key={"eventId": {"S": event_id}, "userId": {"S": people[0]}},
-        UpdateExpression="SET #s = :v",
-        ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":v": {"S": "lost"}},
-    )
+    _corrupt(ddb, REGISTRATIONS_TABLE, {"eventId": event_id, "userId": people[0]}, "status", "lost")
 
     # When
     problems = event_violations(ddb, event_id)

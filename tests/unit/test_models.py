@@ -13,8 +13,8 @@ from event_core.ids import is_valid_id, new_id
 from event_core.models.events import EventCreate, EventUpdate, WaitlistSetting
 from event_core.models.registrations import Registration, RegistrationRequest
 from event_core.models.users import UserCreate
+from tests.support.bodies import unique
 from tests.support.invariants import read_event_state
-from tests.unit.builders import unique
 
 VALID_EVENT: dict[str, Any] = {
     "title": "Title",

@@ -7,8 +7,9 @@ import pytest
 from event_core import errors
 from event_core.events import get_event, update_event
 from event_core.registration import register
+from tests.support.bodies import unique
+from tests.support.builders import a_user, an_event, placed, register_all, some_users
 from tests.support.invariants import assert_invariants, read_event_state
-from tests.unit.builders import a_user, an_event, placed, register_all, some_users, unique
 
 
 def test_register_until_full_then_waitlist_in_arrival_order(ddb):

@@ -10,8 +10,8 @@ from event_core import admission, errors, registration
 from event_core.registration import register, unregister
 from event_core.store import retry
 from event_core.store.transactions import TransactionCancelled
+from tests.support.builders import a_user, an_event, register_all, some_users
 from tests.support.invariants import assert_invariants, read_event_state
-from tests.unit.builders import a_user, an_event, register_all, some_users
 
 
 @pytest.fixture

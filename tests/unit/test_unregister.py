@@ -8,8 +8,8 @@ from event_core import errors
 from event_core.attendance import event_registrations
 from event_core.events import get_event
 from event_core.registration import register, unregister
+from tests.support.builders import a_user, an_event, placed, register_all, some_users
 from tests.support.invariants import assert_invariants, read_event_state
-from tests.unit.builders import a_user, an_event, placed, register_all, some_users
 
 
 def waitlist_positions(event_id: str) -> list[tuple[str, int | None]]:
