@@ -24,10 +24,12 @@ the user GSI, which cannot be (DynamoDB Local and moto answer it up to date anyw
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from itertools import pairwise
 from typing import Any
 
@@ -147,15 +149,12 @@ class EventState:
         """Waiting user ids, head of the queue first."""
         return [row["userId"] for row in self.rows_with(WAITLISTED)]
 
-    @property
+    @cached_property
     def positions(self) -> dict[str, int]:
         """Each waiting person's position as the API computes it: 1 + tickets below theirs on the
         waitlist index."""
-        tickets = [row["waitlistSeq"] for row in self.in_waitlist_index]
-        return {
-            row["userId"]: 1 + sum(ticket < row["waitlistSeq"] for ticket in tickets)
-            for row in self.in_waitlist_index
-        }
+        tickets = sorted(row["waitlistSeq"] for row in self.in_waitlist_index)
+        return {row["userId"]: 1 + bisect_left(tickets, row["waitlistSeq"]) for row in self.in_waitlist_index}
 
 
 def read_event_state(client: Any, event_id: str) -> EventState:
@@ -308,11 +307,12 @@ class InvariantViolation(AssertionError):
 def assert_invariants(client: Any, event_id: str, *more: str, user_ids: Iterable[str] = ()) -> EventState:
     """Fail with every invariant broken for these events and users; else return the first
     event's state (as checked), for a test's own assertions."""
-    states = [read_event_state(client, each) for each in (event_id, *more)]
+    event_ids = (event_id, *more)
+    states = [read_event_state(client, each) for each in event_ids]
     problems = [
-        f"event {state_id}: {p}"
-        for state_id, state in zip((event_id, *more), states, strict=True)
-        for p in event_violations(client, state)
+        f"event {each}: {problem}"
+        for each, state in zip(event_ids, states, strict=True)
+        for problem in event_violations(client, state)
     ]
     problems += [f"user {user}: {p}" for user in user_ids for p in user_violations(client, user)]
     if problems:
