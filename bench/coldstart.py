@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.lambda_env import Function
-from bench.paths import COLD_START_CHILD, EVENTS_DIR
+from bench.paths import COLD_START_CHILD, EVENTS_DIR, LAMBDA_CONTEXT_FILE
 from bench.report import ms, s3, x
 from bench.runtime_packages import lambda_site
 from bench.stats import median, ratio
@@ -153,6 +153,7 @@ def targets(functions: dict[str, Function], floor_call: dict[str, Any]) -> list[
         spec = {
             "mode": "function",
             "name": function.logical_id,
+            "context": str(LAMBDA_CONTEXT_FILE),
             "paths": [str(function.code_dir), *map(str, function.layer_dirs)],
             "event": str(EVENTS_DIR / f"{name}.json"),
         }

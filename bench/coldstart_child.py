@@ -32,32 +32,21 @@ import sys  # noqa: E402
 Spec = dict[str, object]
 
 
-class LambdaContext:
-    """The context attributes Powertools reads."""
-
-    def __init__(self, function_name: str) -> None:
-        self.function_name = function_name
-        self.function_version = "$LATEST"
-        self.memory_limit_in_mb = 512
-        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
-        self.aws_request_id = "bench-cold-start"
-        self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 29_000
-
-
 def function(spec: Spec) -> Spec:
     import importlib
+    import runpy
 
+    # tools/local_api/lambda_context.py, run by its path (the import path is the function's)
+    context = runpy.run_path(str(spec["context"]))["LambdaContext"](
+        str(spec["name"]), "bench-cold-start", log_stream_name="bench"
+    )
     module = importlib.import_module("app")
     imported = time.perf_counter()
     if spec.get("import_only"):
         return {"init_s": imported - STARTED, "first_request_s": 0.0, "status": 0, "uses_dynamodb": False}
     with open(str(spec["event"]), encoding="utf-8") as file:
         event = json.load(file)
-    answer = module.lambda_handler(event, LambdaContext(str(spec["name"])))
+    answer = module.lambda_handler(event, context)
     served = time.perf_counter()
     return {
         "init_s": imported - STARTED,

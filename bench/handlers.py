@@ -29,28 +29,18 @@ from typing import Any, NoReturn
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-from bench.paths import EVENTS_DIR, FUNCTIONS_DIR
+from bench.paths import FUNCTIONS_DIR
 from event_core.store.client import dynamodb
+from local_api.lambda_context import LambdaContext
+from local_api.samples import sample
 
 Event = dict[str, Any]
 Handler = Callable[[Event, Any], dict[str, Any]]
 _ids = itertools.count()
 
 
-class LambdaContext:
-    """The context attributes Powertools reads."""
-
-    def __init__(self, function_name: str) -> None:
-        self.function_name = function_name
-        self.function_version = "$LATEST"
-        self.memory_limit_in_mb = 512
-        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
-        self.aws_request_id = f"bench-{next(_ids)}"
-        self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 29_000
+def invocation_context(name: str) -> LambdaContext:
+    return LambdaContext(name, f"bench-{next(_ids)}", log_stream_name="bench")
 
 
 _loaded: dict[str, Handler] = {}
@@ -68,11 +58,6 @@ def handler(name: str) -> Handler:
     return _loaded[name]
 
 
-def sample(name: str) -> Event:
-    loaded: Event = json.loads((EVENTS_DIR / f"{name}.json").read_text())
-    return loaded
-
-
 def request(
     name: str,
     *,
@@ -81,20 +66,12 @@ def request(
     body: Any = None,
 ) -> Event:
     """events/<name>.json with other path parameters, query string or JSON body."""
-    event = copy.deepcopy(sample(name))
-    if path:
-        params = {**(event["pathParameters"] or {}), **path}
-        resolved = event["resource"]
-        for key, value in params.items():
-            resolved = resolved.replace("{" + key + "}", value)
-        event["pathParameters"] = params
-        event["path"] = resolved
-        event["requestContext"]["path"] = f"/{event['requestContext']['stage']}{resolved}"
+    changes: dict[str, Any] = {"path_params": path}
     if query is not None:
-        event["queryStringParameters"] = query or None
-        event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} or None
+        changes["query"] = query
     if body is not None:
-        event["body"] = json.dumps(body)
+        changes["body"] = body
+    event = sample(name, **changes)
     _fresh_idempotency_key(event)
     return event
 
@@ -119,13 +96,13 @@ def quiet() -> Iterator[None]:
 
 def invoke(name: str, event: Event) -> dict[str, Any]:
     with quiet():
-        return handler(name)(copy.deepcopy(event), LambdaContext(name))
+        return handler(name)(copy.deepcopy(event), invocation_context(name))
 
 
 def timed(name: str, event: Event) -> tuple[float, dict[str, Any]]:
     """Seconds the handler took, and its answer. The event is copied before the clock starts."""
     fresh = copy.deepcopy(event)
-    context = LambdaContext(name)
+    context = invocation_context(name)
     function = handler(name)
     with quiet():
         started = time.perf_counter()

@@ -15,6 +15,7 @@ LAYER_REQUIREMENTS = LAYER_DIR / "requirements.txt"
 TOOLS_DIR = REPO_ROOT / "tools"
 TEMPLATE = REPO_ROOT / "template.yaml"
 COLD_START_CHILD = BENCH_DIR / "coldstart_child.py"
+LAMBDA_CONTEXT_FILE = TOOLS_DIR / "local_api" / "lambda_context.py"
 
 
 def add_import_paths() -> None:

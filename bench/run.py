@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench import report, seed
     from local_api import create_tables, free_port, start_dynamodb_local
     from local_api.clients import dynamodb_client
+    from local_api.seed import seed_samples
 
     started = time.perf_counter()
     header()
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         create_tables(ddb.endpoint, TEMPLATE)
         client = dynamodb_client(ddb.endpoint)
         seed.use_tables(ddb.endpoint)
-        seed.seed_samples()
+        seed_samples()
         snapshot = seed.Snapshot.take(client)
 
         steps: dict[str, Callable[[], None]] = {

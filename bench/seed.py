@@ -1,8 +1,8 @@
 """Data for the benchmark: the events/ samples' seed, and bulk items in the store's own shapes.
 
-The sample seed goes through the domain (as `tests/handlers` does), so its items are exactly
-what the API writes; a snapshot of them restores the tables between cold starts, since some
-samples change what they find (register, unregister, create, delete).
+The sample seed goes through the domain (local_api.seed, as `make seed` and `tests/handlers` do),
+so its items are exactly what the API writes; a snapshot of them restores the tables between
+cold starts, since some samples change what they find (register, unregister, create, delete).
 
 Bulk data (thousands of events, long waitlists) is written with BatchWriteItem directly, built
 by the same store functions the API uses wherever the store exposes them.
@@ -10,16 +10,14 @@ by the same store functions the API uses wherever the store exposes them.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bench.paths import SEED_FILE, TEMPLATE
-from event_core import events, registration, users
-from event_core.models.events import Event, EventCreate, EventStatus
-from event_core.models.users import User, UserCreate
+from bench.paths import TEMPLATE
+from event_core.models.events import Event, EventStatus
+from event_core.models.users import User
 from event_core.settings import get_settings
 from event_core.store import codec
 from event_core.store import events as stored_events
@@ -50,17 +48,6 @@ def use_table_prefix(prefix: str) -> None:
         REGISTRATIONS_TABLE=f"{prefix}RegistrationsTable",
     )
     get_settings.cache_clear()
-
-
-def seed_samples() -> None:
-    """The users, events and registrations that the events/ samples refer to."""
-    seed = json.loads(SEED_FILE.read_text())
-    for user in seed["users"]:
-        users.create_user(UserCreate.model_validate(user))
-    for event in seed["events"]:
-        events.create_event(EventCreate.model_validate(event))
-    for place in seed["registrations"]:
-        registration.register(place["eventId"], place["userId"])
 
 
 def scan_all(client: DynamoDBClient, table: str) -> list[Item]:

@@ -25,6 +25,7 @@ from bench import handlers, seed
 from bench.handlers import Event, RoundTrips
 from bench.report import ms
 from bench.stats import median, percentile
+from local_api.samples import load_sample
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -54,7 +55,7 @@ UPCOMING_QUERY = {"from": "2027-03-10", "to": "2027-03-11", "organizer": "Python
 
 
 def _same(name: str) -> Callable[[int], Event]:
-    event = handlers.sample(name)
+    event = load_sample(name)
     return lambda i: event
 
 
@@ -94,7 +95,7 @@ def _events_to_delete(client: DynamoDBClient, count: int) -> None:
 
 
 def routes() -> list[Route]:
-    create_body = json.loads(handlers.sample("create_event")["body"])
+    create_body = json.loads(load_sample("create_event")["body"])
     return [
         Route("health", "GET /health", _same("health")),
         Route("api_info", "GET /", _same("api_info")),

@@ -19,7 +19,7 @@ import pytest
 
 from local_api import DEFAULT_TEMPLATE, free_port
 from local_api.background import ServerHandle
-from tests.support.page_tokens import TEST_PAGE_TOKEN_KEY
+from tests.support.environment import METRICS_NAMESPACE, clear_caches, use_function_environment
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -27,12 +27,7 @@ if TYPE_CHECKING:
 TEMPLATE: Path = DEFAULT_TEMPLATE
 # Powertools' Metrics object reads its namespace once, when event_core is first imported (in a
 # test module, after this file): the functions' business metrics need one to flush, as in AWS.
-os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "EventManagement")
-TABLE_ENV = {
-    "EVENTS_TABLE": "EventsTable",
-    "USERS_TABLE": "UsersTable",
-    "REGISTRATIONS_TABLE": "RegistrationsTable",
-}
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", METRICS_NAMESPACE)
 SERVER_LOG_LINES_ON_FAILURE = 60
 _started_api_server: list[ServerHandle] = []  # for failure reports of tests that reach it indirectly
 
@@ -93,15 +88,11 @@ def ddb_client(ddb_endpoint: str) -> DynamoDBClient:
 @pytest.fixture(scope="session")
 def api_server(ddb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
     """The local API (`python -m local_api serve`) on the real template, in a subprocess."""
-    from local_api import serve_in_background
+    from tests.support.servers import local_server
 
-    log_path = tmp_path_factory.mktemp("local-api") / "server.log"
-    with serve_in_background(
-        free_port(),
-        ddb_endpoint,
-        template=TEMPLATE,
-        log_path=log_path,
-        environment={"DYNAMODB_MODEL": "local"},  # ddb_endpoint is already the model when it is on
+    # DYNAMODB_MODEL=local: ddb_endpoint is already the conflict model when it is on.
+    with local_server(
+        ddb_endpoint, tmp_path_factory, "local-api", environment={"DYNAMODB_MODEL": "local"}
     ) as server:
         _started_api_server.append(server)
         yield server
@@ -119,30 +110,5 @@ def local_env(ddb_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[di
     """The environment a function gets from the template and `serve`, for in-process tests:
     table names, DYNAMODB_ENDPOINT, region and dummy credentials. event_core's cached settings
     and client are reset before and after, so they pick these values up."""
-    values = {
-        **TABLE_ENV,
-        "DYNAMODB_ENDPOINT": ddb_endpoint,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_NAMESPACE": "EventManagement",
-        "PAGE_TOKEN_SECRET": TEST_PAGE_TOKEN_KEY,
-    }
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.delenv("PAGE_TOKEN_SECRET_ARN", raising=False)
-    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    _reset_event_core_caches()
-    yield values
-    _reset_event_core_caches()
-
-
-def _reset_event_core_caches() -> None:
-    from event_core.settings import get_settings
-    from event_core.store.client import dynamodb
-
-    get_settings.cache_clear()
-    dynamodb.cache_clear()
+    yield use_function_environment(monkeypatch, DYNAMODB_ENDPOINT=ddb_endpoint)
+    clear_caches()

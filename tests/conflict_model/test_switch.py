@@ -9,7 +9,7 @@ import requests
 
 from dynamodb_model.switch import model_requested
 from local_api import free_port, serve_in_background
-from tests.integration.factories import event_body
+from tests.support.bodies import event_body
 
 
 @pytest.mark.parametrize(("value", "on"), [("", False), ("local", False), ("off", False), ("AWS", True)])

@@ -16,8 +16,10 @@ from openapi_spec_validator import validate
 
 from event_core.settings import get_settings
 from local_api.identity import protected_routes
-from tests.handlers.lambda_runner import LambdaContext, load_function, load_sample
-from tests.unit.moto_tables import set_environment
+from local_api.lambda_context import LambdaContext
+from local_api.samples import load_sample
+from tests.support.environment import use_function_environment
+from tests.support.lambda_runner import load_function
 
 SWAGGER_UI = Path(swagger_ui.__file__).parent
 ASSETS = {
@@ -39,7 +41,7 @@ SCHEMES = {
 
 @pytest.fixture
 def function_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    set_environment(monkeypatch)
+    use_function_environment(monkeypatch)
 
 
 @pytest.fixture
@@ -63,9 +65,7 @@ def call(path: str, stage_prefix: str = "/dev") -> dict[str, Any]:
     handler = load_function("docs").lambda_handler
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="No application metrics to publish")
-        answer: dict[str, Any] = handler(
-            event, LambdaContext(function_name="docs", aws_request_id="req-docs")
-        )
+        answer: dict[str, Any] = handler(event, LambdaContext("docs", "req-docs"))
     # the REST resolver answers multiValueHeaders; one value each here
     answer["headers"] = {name: ",".join(values) for name, values in answer["multiValueHeaders"].items()}
     return answer

@@ -11,6 +11,7 @@ import pytest
 
 from event_core.domain_events import bus
 from event_core.observability import metrics
+from tests.support.environment import METRICS_NAMESPACE, clear_caches, use_function_environment
 
 BUS = "test-bus"
 
@@ -42,26 +43,11 @@ class StubEventBridge:
 @pytest.fixture
 def processor_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """What the template gives the stream processor (tables, bus, Powertools), tracing off."""
-    from event_core.settings import get_settings
-
-    for name, value in {
-        "EVENTS_TABLE": "EventsTable",
-        "USERS_TABLE": "UsersTable",
-        "REGISTRATIONS_TABLE": "RegistrationsTable",
-        "EVENT_BUS_NAME": BUS,
-        "POWERTOOLS_SERVICE_NAME": "event-management-api",
-        "POWERTOOLS_METRICS_NAMESPACE": "EventManagement",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_function_environment(monkeypatch, EVENT_BUS_NAME=BUS)
     # The process-wide Metrics object read its namespace when first imported, maybe before this.
-    monkeypatch.setattr(metrics, "namespace", "EventManagement")
-    get_settings.cache_clear()
-    bus.bus_name.cache_clear()
+    monkeypatch.setattr(metrics, "namespace", METRICS_NAMESPACE)
     yield
-    get_settings.cache_clear()
-    bus.bus_name.cache_clear()
+    clear_caches()
 
 
 @pytest.fixture

@@ -12,13 +12,14 @@ is compared as a set; steps themselves are in order.
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 import requests
 from domain_event_schemas import SCHEMAS_DIR
+
+from tests.support import bodies
 
 from .local_events import LocalEvents, summary, unique
 
@@ -30,10 +31,6 @@ def local(api_url: str) -> LocalEvents:
     return LocalEvents(api_url)
 
 
-def uid(prefix: str) -> str:
-    return f"de-{prefix}-{uuid.uuid4().hex[:10]}"
-
-
 def call(method: str, url: str, body: dict[str, Any] | None = None, status: int = 200) -> Any:
     response = requests.request(method, url, json=body, timeout=TIMEOUT)
     assert response.status_code == status, response.text
@@ -41,23 +38,13 @@ def call(method: str, url: str, body: dict[str, Any] | None = None, status: int 
 
 
 def new_event(api_url: str, capacity: int, waitlist: bool = True) -> str:
-    event_id = uid("event")
-    body = {
-        "eventId": event_id,
-        "title": "Domain events",
-        "description": "tests/domain_events",
-        "date": "2031-05-14",
-        "location": "Room 2",
-        "capacity": capacity,
-        "organizer": "QA",
-        "waitlistEnabled": waitlist,
-    }
+    body = bodies.event_body(capacity=capacity, waitlistEnabled=waitlist)
     call("POST", f"{api_url}/events", body, status=201)
-    return event_id
+    return str(body["eventId"])
 
 
 def new_users(api_url: str, *names: str) -> dict[str, str]:
-    users = {name: uid(name) for name in names}
+    users = {name: bodies.unique(name) for name in names}
     for user_id in users.values():
         call("POST", f"{api_url}/users", {"userId": user_id, "name": user_id}, status=201)
     return users

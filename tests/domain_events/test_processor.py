@@ -21,7 +21,8 @@ from event_core.domain_events import bus, processor
 from event_core.domain_events.changes import domain_events
 from event_core.domain_events.models import SOURCE, RegistrationConfirmed, RegistrationConfirmedData
 from event_core.domain_events.processor import stream_change
-from tests.handlers.lambda_runner import LambdaContext, load_function
+from local_api.lambda_context import LambdaContext
+from tests.support.lambda_runner import load_function
 
 from .conftest import BUS, StubEventBridge
 from .records import batch, event_item, promoted, record, registration

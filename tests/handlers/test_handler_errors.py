@@ -10,9 +10,10 @@ import pytest
 from event_core import admission
 from event_core.store import retry
 from event_core.store.transactions import TransactionCancelled
-from tests.handlers.lambda_runner import ORIGIN, Answer, invoke, load_sample, sample
+from local_api.samples import load_sample, sample
 from tests.handlers.test_handler_samples import EXPECTED
-from tests.unit.invariants import assert_invariants, read_tables, stored_event
+from tests.support.invariants import assert_invariants, read_event_state, stored_event
+from tests.support.lambda_runner import ORIGIN, Answer, invoke
 
 PATH_ROUTES: dict[str, list[str]] = {
     "get_event": ["eventId"],
@@ -99,7 +100,7 @@ def test_ids_made_of_dots_in_the_path_are_404_even_if_stored(ddb, name, param, d
     store_copy(ddb, "UsersTable", {"userId": "user-sample-1"}, userId=dot_id)
     store_copy(ddb, "RegistrationsTable", row, eventId=dot_id)
     store_copy(ddb, "RegistrationsTable", row, userId=dot_id)
-    before = read_tables(ddb, dot_id), read_tables(ddb, "evt-sample-1")
+    before = read_event_state(ddb, dot_id), read_event_state(ddb, "evt-sample-1")
 
     # When the id arrives as a path parameter: as sent with `curl --path-as-is`, or as `%2E%2E`
     # (API Gateway passes the path still encoded, the parameter decoded)
@@ -111,7 +112,7 @@ def test_ids_made_of_dots_in_the_path_are_404_even_if_stored(ddb, name, param, d
     # Then it is a 404, like any id that cannot exist, and nothing changed
     expected = "Not registered for this event" if name == "unregister" else NOT_FOUND[param]
     assert_detail(answer, 404, expected)
-    assert (read_tables(ddb, dot_id), read_tables(ddb, "evt-sample-1")) == before
+    assert (read_event_state(ddb, dot_id), read_event_state(ddb, "evt-sample-1")) == before
 
 
 @pytest.mark.parametrize(("name", "param"), ROUTE_PARAMS)
@@ -165,10 +166,10 @@ def padded_body(name: str, size: int, *, pad: str = " ") -> str:
 
 @pytest.mark.parametrize("name", BODY_ROUTES)
 def test_body_over_64_kib_is_413_before_parsing(ddb, name):
-    before = read_tables(ddb, "evt-sample-1")
+    before = read_event_state(ddb, "evt-sample-1")
     answer = invoke(name, sample(name, raw_body=padded_body(name, 64 * 1024 + 1)))
     assert_detail(answer, 413, "Request body too large (limit 65536 bytes)")
-    assert read_tables(ddb, "evt-sample-1") == before
+    assert read_event_state(ddb, "evt-sample-1") == before
 
 
 def test_body_of_exactly_64_kib_is_accepted(ddb):
@@ -240,10 +241,10 @@ def test_a_json_body_is_read_however_its_media_type_is_spelled(ddb, name, conten
 @pytest.mark.parametrize("content_type", NOT_JSON_MEDIA_TYPES)
 @pytest.mark.parametrize("name", BODY_ROUTES)
 def test_a_body_declared_as_anything_but_json_is_415_and_changes_nothing(ddb, name, content_type):
-    before = read_tables(ddb, "evt-sample-1"), ddb.scan(TableName="UsersTable")["Count"]
+    before = read_event_state(ddb, "evt-sample-1"), ddb.scan(TableName="UsersTable")["Count"]
     answer = invoke(name, sample(name, headers={"Content-Type": content_type}))
     assert_detail(answer, 415, "Unsupported Media Type: send application/json")
-    assert (read_tables(ddb, "evt-sample-1"), ddb.scan(TableName="UsersTable")["Count"]) == before
+    assert (read_event_state(ddb, "evt-sample-1"), ddb.scan(TableName="UsersTable")["Count"]) == before
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "Application/JSON", "application/jsonx"])
@@ -264,9 +265,9 @@ def test_a_read_is_answered_whatever_its_content_type(ddb, content_type):
 
 
 def test_empty_update_is_400_no_fields_to_update(ddb):
-    before = read_tables(ddb, "evt-sample-1")
+    before = read_event_state(ddb, "evt-sample-1")
     assert_detail(invoke("update_event", sample("update_event", body={})), 400, "No fields to update")
-    assert read_tables(ddb, "evt-sample-1") == before
+    assert read_event_state(ddb, "evt-sample-1") == before
 
 
 def test_update_with_only_server_owned_or_unknown_fields_is_400(ddb):
@@ -283,7 +284,7 @@ def test_null_in_an_update_is_422(ddb):
 
 def test_server_owned_fields_are_never_settable_by_update(ddb):
     # Given the seeded event with one attendee
-    before = read_tables(ddb, "evt-sample-1").event
+    before = read_event_state(ddb, "evt-sample-1").event
 
     # When an update also carries counters, timestamps, id and internals
     body = {
@@ -301,7 +302,7 @@ def test_server_owned_fields_are_never_settable_by_update(ddb):
 
     # Then only the title changed
     assert answer.status == 200
-    after = read_tables(ddb, "evt-sample-1").event
+    after = read_event_state(ddb, "evt-sample-1").event
     assert after is not None
     assert before is not None
     assert after["title"] == answer.body["title"] == "Renamed"
@@ -313,7 +314,7 @@ def test_server_owned_fields_are_never_settable_by_update(ddb):
     changed = {k for k in after if after[k] != before.get(k)}
     assert changed == {"title", "updatedAt", "revision"}
     assert after["revision"] == before["revision"] + 1
-    assert read_tables(ddb, "evt-other").event is None
+    assert read_event_state(ddb, "evt-other").event is None
 
 
 def test_server_owned_fields_in_a_create_are_ignored(ddb):
@@ -330,7 +331,7 @@ def test_server_owned_fields_in_a_create_are_ignored(ddb):
     assert answer.status == 201
     assert (answer.body["registeredCount"], answer.body["waitlistCount"]) == (0, 0)
     assert answer.body["createdAt"] > "2020"
-    stored = read_tables(ddb, body["eventId"]).event
+    stored = read_event_state(ddb, body["eventId"]).event
     assert stored is not None
     assert (stored["registeredCount"], stored["revision"], stored["waitlistSeqNext"]) == (0, 0, 1)
     assert "deletedAt" not in stored
@@ -342,7 +343,7 @@ def test_server_owned_fields_in_a_create_are_ignored(ddb):
 
 def test_duplicate_event_post_is_409_and_overwrites_nothing(ddb):
     # Given the seeded event
-    before = read_tables(ddb, "evt-sample-1")
+    before = read_event_state(ddb, "evt-sample-1")
 
     # When a create reuses its id with different fields
     body = {**json.loads(load_sample("create_event")["body"]), "eventId": "evt-sample-1", "title": "Hijack"}
@@ -350,7 +351,7 @@ def test_duplicate_event_post_is_409_and_overwrites_nothing(ddb):
 
     # Then it is a conflict and the stored event and its registrations are untouched
     assert_detail(answer, 409, "Event already exists")
-    assert read_tables(ddb, "evt-sample-1") == before
+    assert read_event_state(ddb, "evt-sample-1") == before
 
 
 def test_duplicate_user_post_is_409_and_overwrites_nothing(ddb):

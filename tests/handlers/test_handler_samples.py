@@ -16,20 +16,13 @@ from event_core import __version__
 from event_core.ids import QUEUE_PREFIX, queue_partition
 from event_core.models.events import Event, UpdatedEvent
 from event_core.store.codec import decode
+from local_api.paths import EVENTS_DIR, SEED_FILE
+from local_api.paths import REPO_ROOT as ROOT
+from local_api.samples import load_sample
 from local_api.streams import StreamSource, stream_table
-from tests.handlers.lambda_runner import (
-    EVENTS_DIR,
-    FUNCTION_NAMES,
-    ROOT,
-    SEED_FILE,
-    STREAM_SAMPLES,
-    Answer,
-    invoke,
-    invoke_raw,
-    load_sample,
-)
 from tests.support.clock import FrozenClock
-from tests.unit.invariants import assert_invariants, read_tables, stored_event
+from tests.support.invariants import assert_invariants, read_event_state, stored_event
+from tests.support.lambda_runner import FUNCTION_NAMES, STREAM_SAMPLES, Answer, invoke, invoke_raw
 
 EVENT_KEYS = set(Event.model_fields)
 UPDATED_EVENT_KEYS = set(UpdatedEvent.model_fields)  # a change's answer: the event, whom it promoted
@@ -197,7 +190,7 @@ def check_create_event(answer: Answer, ddb: Any) -> None:
     assert (body["registeredCount"], body["waitlistCount"]) == (0, 0)
     assert TIMESTAMP.match(body["createdAt"])
     assert body["createdAt"] == body["updatedAt"]
-    stored = read_tables(ddb, "evt-sample-3").event
+    stored = read_event_state(ddb, "evt-sample-3").event
     assert stored is not None
     assert stored["dateUtc"] == "2027-06-15T08:00:00.000000Z"  # 09:00 in Dublin: listed by it
 
@@ -236,7 +229,7 @@ def check_update_event(answer: Answer, ddb: Any) -> None:
 
 def check_delete_event(answer: Answer, ddb: Any) -> None:
     assert answer.body == {"message": "Event deleted successfully", "eventId": "evt-sample-2"}
-    assert read_tables(ddb, "evt-sample-2").event is None
+    assert read_event_state(ddb, "evt-sample-2").event is None
 
 
 def check_set_waitlist(answer: Answer, ddb: Any) -> None:

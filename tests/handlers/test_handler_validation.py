@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.handlers.lambda_runner import Answer, invoke, load_sample, sample
-from tests.unit.invariants import read_tables, stored_event
+from local_api.samples import load_sample, sample
+from tests.support.invariants import read_event_state, stored_event
+from tests.support.lambda_runner import Answer, invoke
 
 BODY_ROUTES = ["create_event", "update_event", "set_waitlist", "create_user", "register"]
 LIST_ROUTES = ["list_events", "list_event_registrations", "list_user_registrations"]
@@ -87,7 +88,7 @@ def test_missing_or_non_object_body_is_422(ddb, name, raw):
 def test_create_event_field_errors_are_422_at_the_field(ddb, field, value, kind):
     body = {**sample_body("create_event"), field: value}
     assert_422(invoke("create_event", sample("create_event", body=body)), loc=["body", field], kind=kind)
-    assert read_tables(ddb, body["eventId"] if field != "eventId" else "evt-sample-3").event is None
+    assert read_event_state(ddb, body["eventId"] if field != "eventId" else "evt-sample-3").event is None
 
 
 @pytest.mark.parametrize(
@@ -130,10 +131,10 @@ def test_create_event_missing_required_field_is_422(ddb, field):
     ],
 )
 def test_update_event_field_errors_are_422_and_change_nothing(ddb, field, value):
-    before = read_tables(ddb, "evt-sample-1")
+    before = read_event_state(ddb, "evt-sample-1")
     answer = invoke("update_event", sample("update_event", body={field: value}))
     assert_422(answer, loc=["body", field])
-    assert read_tables(ddb, "evt-sample-1") == before
+    assert read_event_state(ddb, "evt-sample-1") == before
 
 
 @pytest.mark.parametrize("value", ["yes", "true", 1, None, [], {}])

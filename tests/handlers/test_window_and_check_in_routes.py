@@ -9,10 +9,11 @@ import pytest
 
 from event_core import events
 from event_core.settings import get_settings
-from tests.handlers.lambda_runner import invoke, sample
+from local_api.samples import sample
 from tests.security.test_authorization import as_caller
 from tests.support.checkin_invariants import assert_check_ins_consistent
 from tests.support.clock import FrozenClock
+from tests.support.lambda_runner import invoke
 
 EVENT = "evt-sample-1"
 OPENS = "2031-03-01T09:00:00Z"

@@ -25,8 +25,7 @@ from event_core.models.events import EventCreate
 from event_core.models.users import UserCreate
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
-
-from .parallel import run_concurrently
+from tests.support.parallel import run_concurrently
 
 TIMEOUT_SECONDS = 120
 SETTLE_SECONDS = 60  # how long a queued registration may take to be answered, in any test

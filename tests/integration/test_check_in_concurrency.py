@@ -17,11 +17,11 @@ from event_core.check_in import check_in
 from event_core.models.dates import instant
 from event_core.registration import unregister
 from tests.support.checkin_invariants import assert_check_ins_consistent
+from tests.support.invariants import assert_invariants, registration_rows
+from tests.support.parallel import run_concurrently
 
 from .backends import Backend, runs_on
 from .factories import create_event, create_users
-from .invariants import assert_invariants, registration_rows
-from .parallel import run_concurrently
 
 pytestmark = pytest.mark.integration
 

@@ -25,10 +25,11 @@ from functools import partial
 
 import pytest
 
+from tests.support.invariants import assert_invariants, read_event_state
+
 from .backends import runs_on
 from .drivers import Api, Reply, answered
 from .factories import create_event, create_users
-from .invariants import assert_invariants, read_event_state
 
 pytestmark = pytest.mark.integration
 
@@ -67,11 +68,11 @@ def _arrived_before_everyone_waiting(ddb_client, event_id: str, promoted: set[st
     """FIFO across promotions: each promoted person joined the queue before all who still wait."""
     state = read_event_state(ddb_client, event_id)
     rows = {r["userId"]: r for r in state.rows}
-    assert promoted <= state.registered_ids
+    assert promoted <= set(state.registered)
     if promoted and state.waitlisted:
         # arrival: registeredAt, then the queue key that orders the people of one batch
         last_promoted = max(_arrival(rows[u]) for u in promoted)
-        first_waiting = min(_arrival(r) for r in state.waitlisted)
+        first_waiting = min(_arrival(rows[u]) for u in state.waitlisted)
         assert last_promoted < first_waiting
 
 
@@ -94,7 +95,7 @@ def test_crowd_racing_for_a_small_event_without_waitlist(backend, ddb_client):
     assert _outcomes(replies) == {(201, "registered"): 5, (409, FULL): CROWD - 5}
     winners = {u for u, r in zip(people, replies, strict=True) if r.status == 201}
     state = read_event_state(ddb_client, event_id)
-    assert state.registered_ids == winners
+    assert set(state.registered) == winners
     assert state.waitlisted == []
     assert_invariants(ddb_client, event_id)
 
@@ -121,9 +122,9 @@ def test_crowd_racing_for_a_small_event_with_waitlist(backend, ddb_client):
 
     # And the queue in the tables is the order of the positions people were told
     state = read_event_state(ddb_client, event_id)
-    assert state.waitlist_order == sorted(positions, key=positions.__getitem__)
+    assert state.waitlisted == sorted(positions, key=positions.__getitem__)
     assert state.positions == positions
-    assert state.registered_ids == {
+    assert set(state.registered) == {
         u for u, r in zip(people, replies, strict=True) if r.body["status"] == "registered"
     }
     assert_invariants(ddb_client, event_id)
@@ -160,7 +161,7 @@ def test_parallel_unregistrations_promote_the_head_of_the_waitlist_in_order(back
         _register_all(given, event_id, people[:capacity])
         for user_id in people[capacity:]:
             assert given.register(event_id, user_id).status == 201
-    queue = read_event_state(ddb_client, event_id).waitlist_order
+    queue = read_event_state(ddb_client, event_id).waitlisted
     assert queue == people[capacity:]
 
     # When the 50 registered leave at once
@@ -173,7 +174,7 @@ def test_parallel_unregistrations_promote_the_head_of_the_waitlist_in_order(back
     promoted = [r.body["promotedUserId"] for r in replies if r.body["promotedUserId"]]
     assert sorted(promoted) == sorted(queue)
     state = read_event_state(ddb_client, event_id)
-    assert state.registered_ids == set(queue)
+    assert set(state.registered) == set(queue)
     rows = {r["userId"]: r for r in state.rows}
     promoted_at = [rows[u]["promotedAt"] for u in queue]
     assert promoted_at == sorted(promoted_at), "promotions did not follow the queue order"
@@ -197,7 +198,7 @@ def test_parallel_unregistrations_promote_exactly_the_head_of_a_longer_queue(bac
     _no_server_errors(replies)
     assert {r.status for r in replies} == {200}
     state = read_event_state(ddb_client, event_id)
-    assert state.registered_ids == set(queue[:5] + queue[45:])
+    assert set(state.registered) == set(queue[:5] + queue[45:])
     assert state.waitlisted == []
     rows = {r["userId"]: r for r in state.rows}
     promoted_at = [rows[u]["promotedAt"] for u in queue[:5] + queue[45:]]
@@ -233,7 +234,7 @@ def test_capacity_raised_while_people_register(backend, ddb_client):
     }
     assert (len(state.registered), len(state.waitlisted)) == (20, CROWD - 20)
     joined_queue = {u for u, r in zip(people, registrations, strict=True) if r.body["status"] == "waitlisted"}
-    _arrived_before_everyone_waiting(ddb_client, event_id, joined_queue & state.registered_ids)
+    _arrived_before_everyone_waiting(ddb_client, event_id, joined_queue & set(state.registered))
     assert_invariants(ddb_client, event_id)
 
 
@@ -275,7 +276,7 @@ def test_mixed_storm_of_registrations_and_unregistrations(backend, ddb_client):
     assert {r["userId"] for r in state.rows} == set(members + newcomers) - set(leavers)
     assert len(state.registered) == 5
     assert len(state.waitlisted) == len(members) + len(newcomers) - len(leavers) - 5
-    promoted = state.registered_ids - set(registered)
+    promoted = set(state.registered) - set(registered)
     _arrived_before_everyone_waiting(ddb_client, event_id, promoted)
     assert_invariants(ddb_client, event_id, user_ids=tuple(leavers))
 

@@ -10,15 +10,20 @@ from event_core.models.events import EventCreate
 from event_core.models.registrations import Registration
 from event_core.models.users import UserCreate
 from event_core.store import registrations as registrations_store
-
-from .factories import event_body, unique_id
-from .invariants import assert_invariants, read_event_item, read_event_state, registration_rows
+from tests.support.bodies import event_body, unique
+from tests.support.invariants import (
+    WAITLISTED,
+    assert_invariants,
+    read_event_item,
+    read_event_state,
+    registration_rows,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("local_env")]
 
 
 def _users(count: int) -> list[str]:
-    return [users.create_user(UserCreate(userId=unique_id("user"), name="U")).userId for _ in range(count)]
+    return [users.create_user(UserCreate(userId=unique("user"), name="U")).userId for _ in range(count)]
 
 
 def _listed_event_ids(user_id: str) -> list[str]:
@@ -60,7 +65,7 @@ def test_delete_purges_every_registration_and_the_id_comes_back_clean(ddb_client
     waiting = registration.register(event_id, people[-1])
     assert isinstance(waiting, Registration)  # alone: placed at once, not queued
     assert (waiting.status, waiting.waitlistPosition) == ("waitlisted", 1)
-    assert read_event_state(ddb_client, event_id).waitlisted[0]["waitlistSeq"] == 1
+    assert read_event_state(ddb_client, event_id).rows_with(WAITLISTED)[0]["waitlistSeq"] == 1
     assert_invariants(ddb_client, event_id, user_ids=(people[0], people[-1], people[30]))
 
 

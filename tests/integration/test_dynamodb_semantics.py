@@ -28,9 +28,8 @@ from event_core.store.events import update_action
 from event_core.store.registrations import WAITLISTED, StoredRegistration
 from event_core.store.transactions import TransactionCancelled, transact
 from event_core.store.users import exists_check
-
-from .factories import event_body, unique_id
-from .invariants import (
+from tests.support.bodies import event_body, unique
+from tests.support.invariants import (
     REGISTRATIONS_TABLE,
     USER_INDEX,
     assert_invariants,
@@ -47,7 +46,7 @@ def _event(**overrides) -> str:
 
 
 def _users(count: int) -> list[str]:
-    return [users.create_user(UserCreate(userId=unique_id("user"), name="U")).userId for _ in range(count)]
+    return [users.create_user(UserCreate(userId=unique("user"), name="U")).userId for _ in range(count)]
 
 
 def _counters(client, event_id: str) -> dict[str, int]:
@@ -100,7 +99,7 @@ def test_failed_event_condition_rolls_back_the_row_put(ddb_client):
 
 def test_transaction_on_deleted_event_writes_nothing(ddb_client):
     # Given an event that is gone, and a well-formed registration transaction for it
-    event_id = unique_id("event")
+    event_id = unique("event")
     user_id = _users(1)[0]
     place = StoredRegistration(event_id, user_id, "registered", "2031-01-01T00:00:00.000000Z")
 
@@ -145,7 +144,7 @@ def test_creating_an_existing_event_id_never_overwrites_it(ddb_client):
 
 def test_creating_an_existing_user_id_never_overwrites_it():
     # Given a user
-    user_id = unique_id("user")
+    user_id = unique("user")
     users.create_user(UserCreate(userId=user_id, name="Original"))
 
     # When the same id is created again

@@ -20,12 +20,17 @@ from event_core.models.users import UserCreate
 from event_core.store import registrations as registrations_store
 from event_core.store import retry
 from event_core.store.transactions import TransactionCancelled
+from tests.support.bodies import event_body, unique
 from tests.support.fault_points import dying_at
-from tests.unit.invariants import queue_items
+from tests.support.invariants import (
+    assert_invariants,
+    queue_items,
+    read_event_item,
+    read_event_state,
+    registration_rows,
+)
 
 from .drivers import InProcessApi, on_endpoint
-from .factories import event_body, unique_id
-from .invariants import assert_invariants, read_event_item, read_event_state, registration_rows
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +52,7 @@ def crowded_event(backend: InProcessApi, ddb_endpoint: str) -> tuple[str, dict[s
     with on_endpoint(ddb_endpoint):
         event_id = events.create_event(EventCreate.model_validate(body)).eventId
         for _ in range(1 + WAITING):
-            user_id = users.create_user(UserCreate(userId=unique_id("user"), name="Waiting")).userId
+            user_id = users.create_user(UserCreate(userId=unique("user"), name="Waiting")).userId
             registration.register(event_id, user_id)
     return event_id, body
 

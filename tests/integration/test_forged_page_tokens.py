@@ -23,9 +23,10 @@ from event_core.events import get_event, incarnation
 from event_core.ids import ID_PATTERN
 from event_core.models.date_ranges import DateRange
 from event_core.models.events import EventStatus
-from tests.handlers.lambda_runner import Answer, invoke, sample
+from local_api.samples import sample
+from tests.support.builders import a_user, an_event, register_all
+from tests.support.lambda_runner import Answer, invoke
 from tests.support.page_tokens import forged
-from tests.unit.builders import a_user, an_event, register_all
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("local_env")]
 

@@ -17,11 +17,10 @@ from event_core import attendance, events, registration, users
 from event_core.event_listing import list_events
 from event_core.models.events import EventCreate
 from event_core.models.users import UserCreate
+from tests.support.bodies import event_body, unique
 from tests.support.instants import instant_of
-
-from .factories import event_body, unique_id
-from .invariants import assert_invariants, read_event_state
-from .parallel import run_concurrently
+from tests.support.invariants import assert_invariants, read_event_state
+from tests.support.parallel import run_concurrently
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("local_env")]
 
@@ -41,7 +40,7 @@ def _create_events(bodies: list[dict[str, Any]]) -> list[str]:
 
 
 def _create_users(count: int) -> list[str]:
-    ids = [unique_id("user") for _ in range(count)]
+    ids = [unique("user") for _ in range(count)]
     run_concurrently([partial(_create_user, u) for u in ids], workers=16)
     return ids
 
@@ -167,11 +166,11 @@ def test_event_registration_pages_list_confirmed_then_waitlist_in_order(ddb_clie
         assert all((p.registeredCount, p.waitlistCount) == (MANY // 2, MANY // 2) for p in pages)
 
         # And every confirmed person appears once, in confirmation order
-        assert [r.userId for p in pages for r in p.registered] == [r["userId"] for r in state.registered]
+        assert [r.userId for p in pages for r in p.registered] == state.registered
 
         # And the queue follows the tickets, positions continuing 1..n across pages
         waitlisted = [r for p in pages for r in p.waitlisted]
-        assert [r.userId for r in waitlisted] == state.waitlist_order
+        assert [r.userId for r in waitlisted] == state.waitlisted
         assert [r.waitlistPosition for r in waitlisted] == list(range(1, MANY // 2 + 1))
         assert {r.status for r in waitlisted} == {"waitlisted"}
     assert_invariants(ddb_client, event_id)

@@ -12,10 +12,9 @@ from event_core.events import create_event, update_event
 from event_core.models.events import EventCreate
 from event_core.models.users import UserCreate
 from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE
-
-from .factories import event_body, unique_id
-from .invariants import assert_invariants, read_event_state
-from .parallel import run_concurrently
+from tests.support.bodies import event_body, unique
+from tests.support.invariants import assert_invariants, read_event_state
+from tests.support.parallel import run_concurrently
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("local_env")]
 
@@ -29,7 +28,7 @@ def _create_user(user_id: str) -> None:
 
 
 def _users(count: int) -> list[str]:
-    ids = [unique_id("user") for _ in range(count)]
+    ids = [unique("user") for _ in range(count)]
     run_concurrently([partial(_create_user, u) for u in ids], workers=16)
     return ids
 
@@ -48,9 +47,9 @@ def test_capacity_raise_beyond_one_transaction_promotes_the_whole_queue_in_order
     # Then everyone but the last five was promoted, in queue order, over several transactions
     assert (updated.event.registeredCount, updated.event.waitlistCount) == (waiting - 4, 5)
     state = read_event_state(ddb_client, event_id)
-    assert state.registered_ids == set(people[: waiting - 4])
-    assert state.waitlist_order == people[waiting - 4 :]
-    assert [state.positions[u] for u in state.waitlist_order] == [1, 2, 3, 4, 5]
+    assert set(state.registered) == set(people[: waiting - 4])
+    assert state.waitlisted == people[waiting - 4 :]
+    assert [state.positions[u] for u in state.waitlisted] == [1, 2, 3, 4, 5]
     rows = {r["userId"]: r for r in state.rows}
     batches = [rows[u]["promotedAt"] for u in people[1 : waiting - 4]]
     assert batches == sorted(batches)
@@ -72,7 +71,7 @@ def test_spot_freed_while_cancelled_is_kept_until_the_event_reopens(ddb_client):
     # Then nobody is promoted and nobody new can sign up
     assert left.promotedUserId is None
     state = read_event_state(ddb_client, event_id)
-    assert (state.registered_ids, state.waitlist_order) == ({people[1]}, people[2:])
+    assert (set(state.registered), state.waitlisted) == ({people[1]}, people[2:])
     with pytest.raises(EventNotOpen):
         registration.register(event_id, _users(1)[0])
     assert_invariants(ddb_client, event_id)
@@ -83,7 +82,7 @@ def test_spot_freed_while_cancelled_is_kept_until_the_event_reopens(ddb_client):
     # Then
     assert (reopened.event.registeredCount, reopened.event.waitlistCount) == (2, 2)
     state = read_event_state(ddb_client, event_id)
-    assert (state.registered_ids, state.waitlist_order) == ({people[1], people[2]}, people[3:])
+    assert (set(state.registered), state.waitlisted) == ({people[1], people[2]}, people[3:])
     assert_invariants(ddb_client, event_id)
 
 
@@ -100,5 +99,5 @@ def test_postponed_event_still_promotes_when_someone_leaves(ddb_client):
 
     # Then the head of the queue is promoted
     assert left.promotedUserId == people[1]
-    assert read_event_state(ddb_client, event_id).waitlist_order == [people[2]]
+    assert read_event_state(ddb_client, event_id).waitlisted == [people[2]]
     assert_invariants(ddb_client, event_id)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.bodies import event_body, unique
+from tests.support.invariants import assert_invariants
+
 from .drivers import HttpApi
-from .factories import create_event, create_users, event_body, unique_id
-from .invariants import assert_invariants
+from .factories import create_event, create_users
 
 pytestmark = [pytest.mark.integration, pytest.mark.http]
 
@@ -193,7 +195,7 @@ def test_requests_for_missing_or_duplicate_things_are_refused(api):
     # Given an event and a user
     event_id = create_event(api)
     (user_id,) = create_users(api, 1)
-    missing_event, missing_user = unique_id("missing"), unique_id("missing")
+    missing_event, missing_user = unique("missing"), unique("missing")
 
     # When / Then
     assert (api.register(missing_event, user_id).status, api.register(missing_event, user_id).detail) == (
@@ -208,7 +210,7 @@ def test_requests_for_missing_or_duplicate_things_are_refused(api):
     )
     duplicate_event = api.create_event(event_body(eventId=event_id, title="Impostor"))
     assert (duplicate_event.status, duplicate_event.detail) == (409, "Event already exists")
-    assert api.get_event(event_id).body["title"] == "Integration test event"
+    assert api.get_event(event_id).body["title"] == "Test event"
     duplicate_user = api.create_user(user_id, name="Impostor")
     assert (duplicate_user.status, duplicate_user.detail) == (409, "User already exists")
     assert api.user_registrations(missing_user).status == 404

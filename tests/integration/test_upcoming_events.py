@@ -19,11 +19,10 @@ import pytest
 from event_core import events
 from event_core.event_listing import list_events
 from event_core.models.events import EventCreate, EventPage
+from tests.support.bodies import event_body, unique
 from tests.support.instants import instant_of
+from tests.support.parallel import run_concurrently
 from tests.support.query_reads import items_read as reads
-
-from .factories import event_body, unique_id
-from .parallel import run_concurrently
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("local_env")]
 
@@ -99,7 +98,7 @@ def test_a_date_range_pages_through_its_events_once_each_in_order(status):
 @pytest.mark.parametrize("status", [None, "active"])
 def test_an_organizer_in_a_date_range_lists_their_events_once_each_in_order(status):
     # Given an organizer's events around a range, of two statuses, and others' at the same dates
-    year, organizer = own_year(), unique_id("organizer")
+    year, organizer = own_year(), unique("organizer")
     dates = around(year)
     theirs = [
         event_body(date=d, organizer=organizer, status=("active", "cancelled")[n % 3 == 0])
@@ -133,7 +132,7 @@ def items_read() -> Iterator[list[int]]:
 
 def test_the_first_page_reads_as_many_items_whatever_the_table_holds(items_read):
     # Given an organizer's events in and around a range
-    year, organizer = own_year(), unique_id("organizer")
+    year, organizer = own_year(), unique("organizer")
     queries = {
         "range": {"since": f"{year}-06-01", "until": f"{year}-06-03"},
         "range-and-status": {"since": f"{year}-06-01", "until": f"{year}-06-03", "status": "active"},

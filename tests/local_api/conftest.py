@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from local_api import ServerHandle, free_port, serve_in_background
+from local_api import ServerHandle
+from tests.support.servers import local_server
 
 SAMPLE_APP = Path(__file__).parent / "sample_app"
 SAMPLE_MAX_WORKERS = 4
@@ -44,12 +45,11 @@ def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sample_server(
     ddb_endpoint: str, sample_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerHandle]:
-    log_path = tmp_path_factory.mktemp("sample-server") / "server.log"
-    with serve_in_background(
-        free_port(),
+    with local_server(
         ddb_endpoint,
+        tmp_path_factory,
+        "sample-server",
         template=sample_template,
         max_workers=SAMPLE_MAX_WORKERS,
-        log_path=log_path,
     ) as server:
         yield server

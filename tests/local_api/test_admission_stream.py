@@ -4,13 +4,13 @@ on AWS: only new queue items reach it), and its answer is read at the 202's Loca
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import requests
 
 from event_core.store import admission
 from tests.domain_events.local_events import LocalEvents
+from tests.support.bodies import event_body, unique
 
 TIMEOUT = 60
 
@@ -22,17 +22,8 @@ def call(method: str, url: str, body: dict[str, Any] | None = None, status: int 
 
 
 def new_event_and_user(api_url: str) -> tuple[str, str]:
-    event_id, user_id = f"adm-event-{uuid.uuid4().hex[:10]}", f"adm-user-{uuid.uuid4().hex[:10]}"
-    body = {
-        "eventId": event_id,
-        "title": "Admission",
-        "description": "tests/local_api",
-        "date": "2031-06-01",
-        "location": "Room 3",
-        "capacity": 5,
-        "organizer": "QA",
-        "waitlistEnabled": True,
-    }
+    event_id, user_id = unique("adm-event"), unique("adm-user")
+    body = event_body(eventId=event_id, waitlistEnabled=True)
     call("POST", f"{api_url}/events", body, status=201)
     call("POST", f"{api_url}/users", {"userId": user_id, "name": "Queued"}, status=201)
     return event_id, user_id

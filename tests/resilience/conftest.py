@@ -10,36 +10,17 @@ At the end of the session the number of injected faults and fuzzed requests is r
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
 from botocore.retries.standard import ExponentialBackoff
 
-from tests.handlers.lambda_runner import Answer, invoke, sample
+from local_api.samples import sample
 from tests.resilience.faults import Faults
 from tests.resilience.totals import TOTALS
-
-
-def unique(prefix: str) -> str:
-    return f"rs-{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-def event_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "eventId": unique("event"),
-        "title": "Resilience test event",
-        "description": "Created by tests/resilience",
-        "date": "2031-06-15",
-        "location": "Room 1",
-        "capacity": 5,
-        "organizer": "QA",
-        "waitlistEnabled": False,
-    }
-    body.update(overrides)
-    return body
-
+from tests.support.bodies import event_body, unique
+from tests.support.lambda_runner import Answer, invoke
 
 _KEEP: Any = object()
 
@@ -53,7 +34,7 @@ def call(
     query: Any = _KEEP,
     **path_params: str,
 ) -> Answer:
-    """functions/<name> invoked with its sample event, parts replaced (see lambda_runner.sample)."""
+    """functions/<name> invoked with its sample event, parts replaced (see local_api.samples.sample)."""
     options: dict[str, Any] = {"path_params": path_params or None, "headers": dict(headers or {})}
     if body is not _KEEP:
         options["body"] = body

@@ -2,7 +2,7 @@
 
 Faults are injected below botocore's retry handler (see faults.py), on DynamoDB Local, and the
 handlers are invoked as API Gateway would. After every scenario the stored state is checked with
-the invariants of tests/integration/invariants.py: a fault may cost a retry or a 503, never a
+the invariants of tests/support/invariants.py: a fault may cost a retry or a 503, never a
 half-applied change, an oversold event or a stack trace.
 """
 
@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 
 from event_core.admission import keep_admitting
-from tests.handlers.lambda_runner import Answer
-from tests.integration.invariants import assert_invariants, read_event_item, registration_rows
-from tests.integration.parallel import run_concurrently
 from tests.resilience import faults as fault
-from tests.resilience.conftest import call, event_body, new_event, new_users, unique
+from tests.resilience.conftest import call, new_event, new_users
 from tests.resilience.faults import Faults
+from tests.support.bodies import event_body, unique
+from tests.support.invariants import assert_invariants, read_event_item, registration_rows
+from tests.support.lambda_runner import Answer
+from tests.support.parallel import run_concurrently
 
 THROTTLES = [
     "ThrottlingException",

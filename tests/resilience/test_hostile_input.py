@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from tests.resilience.conftest import event_body, unique
+from tests.support.bodies import event_body, unique
 
 ORIGIN = "http://localhost:3000"
 LEAKS = ("traceback", "botocore", "boto3", "clienterror", "arn:aws", "dynamodb", 'file "', "exception")

@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 import requests
 
-from tests.handlers.lambda_runner import ORIGIN, load_function
-from tests.integration.invariants import assert_invariants, registration_rows
 from tests.resilience import faults as fault
-from tests.resilience.conftest import call, event_body, new_event, new_users, unique
+from tests.resilience.conftest import call, new_event, new_users
+from tests.support.bodies import event_body, unique
+from tests.support.invariants import assert_invariants, registration_rows
+from tests.support.lambda_runner import ORIGIN, load_function
 
 KEY = "Idempotency-Key"
 

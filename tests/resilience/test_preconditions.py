@@ -10,9 +10,10 @@ import requests
 
 from event_core import errors, events
 from event_core.preconditions import check_if_match, parse_if_match
-from tests.integration.invariants import read_event_item
-from tests.integration.parallel import run_concurrently
-from tests.resilience.conftest import call, event_body, new_event, new_users
+from tests.resilience.conftest import call, new_event, new_users
+from tests.support.bodies import event_body
+from tests.support.invariants import read_event_item
+from tests.support.parallel import run_concurrently
 
 ETAG = '"evt-1.3"'
 

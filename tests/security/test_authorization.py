@@ -13,27 +13,23 @@ from typing import Any
 import pytest
 
 from event_core.authorization import caller_from_claims, parse_groups
-from tests.handlers.lambda_runner import Answer, invoke, sample
-from tests.unit.builders import a_user, an_event, register_all, unique
-from tests.unit.moto_tables import clear_caches, fresh_tables, mocked_aws, set_environment
+from local_api.samples import sample
+from tests.support.bodies import event_body, unique
+from tests.support.builders import a_user, an_event, register_all
+from tests.support.environment import clear_caches
+from tests.support.lambda_runner import Answer, invoke
+from tests.support.moto_aws import function_setup, moto_session
 
 FORBIDDEN = {"detail": "Forbidden"}
 
 
-@pytest.fixture(scope="module")
-def moto_client() -> Iterator[Any]:
-    with mocked_aws() as client:
-        yield client
+moto_client = pytest.fixture(scope="module", name="moto_client")(moto_session)
 
 
 @pytest.fixture
 def cognito(moto_client: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    set_environment(monkeypatch)
-    monkeypatch.setenv("AUTH_MODE", "COGNITO")
-    monkeypatch.delenv("ORGANIZER_GROUP", raising=False)
-    fresh_tables(moto_client)
-    yield monkeypatch
-    clear_caches()
+    with function_setup(moto_client, monkeypatch, AUTH_MODE="COGNITO"):
+        yield monkeypatch
 
 
 def as_caller(event: dict[str, Any], user_id: str | None, groups: str | None = None) -> dict[str, Any]:
@@ -125,22 +121,10 @@ def test_a_user_creates_only_their_own_profile(cognito):
 # ---------------------------------------------------------------- organizers manage events
 
 
-def new_event() -> dict[str, Any]:
-    return {
-        "eventId": unique("evt"),
-        "title": "Organized",
-        "description": "By an organizer",
-        "date": "2031-07-01",
-        "location": "Hall",
-        "capacity": 5,
-        "organizer": "Team",
-    }
-
-
 def organizer_requests(event_id: str) -> dict[str, dict[str, Any]]:
     path = {"eventId": event_id}
     return {
-        "create_event": {"body": new_event()},
+        "create_event": {"body": event_body()},
         "update_event": {"path_params": path, "body": {"title": "Changed"}},
         "set_waitlist": {"path_params": path, "body": {"waitlistEnabled": False}},
         "list_event_registrations": {"path_params": path},
@@ -153,7 +137,7 @@ MANAGING = ["update_event", "set_waitlist", "list_event_registrations", "delete_
 
 def created_by(organizer: str, groups: str = "organizers") -> str:
     """An event created through POST /events by `organizer`: they own it."""
-    answer = call("create_event", organizer, groups, body=new_event())
+    answer = call("create_event", organizer, groups, body=event_body())
     assert answer.status == 201
     return str(answer.body["eventId"])
 
@@ -176,7 +160,7 @@ def test_only_organizers_manage_events(cognito, groups: str | None):
 
 def test_an_event_belongs_to_the_organizer_who_created_it(cognito):
     olga = unique("org")
-    body = {**new_event(), "ownerId": "someone-else"}  # not the client's to choose
+    body = {**event_body(), "ownerId": "someone-else"}  # not the client's to choose
 
     created = call("create_event", olga, "attendees,organizers", body=body)
 
@@ -239,8 +223,8 @@ def test_the_organizer_group_is_configurable(cognito):
     cognito.setenv("ORGANIZER_GROUP", "event-admins")
     clear_caches()
 
-    assert call("create_event", unique("user"), "organizers", body=new_event()).status == 403
-    assert call("create_event", unique("user"), "event-admins", body=new_event()).status == 201
+    assert call("create_event", unique("user"), "organizers", body=event_body()).status == 403
+    assert call("create_event", unique("user"), "event-admins", body=event_body()).status == 201
 
 
 def test_the_administrator_group_is_configurable(cognito):
@@ -325,14 +309,14 @@ def test_without_cognito_the_handlers_do_not_check_callers(cognito, mode: str):
     someone = a_user()
 
     assert call("register", None, path_params={"eventId": event_id}, body={"userId": someone}).status == 201
-    assert call("create_event", unique("user"), "attendees", body=new_event()).status == 201
+    assert call("create_event", unique("user"), "attendees", body=event_body()).status == 201
 
 
 @pytest.mark.parametrize("mode", ["NONE", "API_KEY", "IAM"])
 def test_without_cognito_nobody_owns_an_event_and_every_caller_manages_it(cognito, mode: str):
     cognito.setenv("AUTH_MODE", mode)
     clear_caches()
-    created = call("create_event", unique("user"), "attendees", body=new_event())
+    created = call("create_event", unique("user"), "attendees", body=event_body())
     event_id = created.body["eventId"]
 
     assert created.body["ownerId"] is None

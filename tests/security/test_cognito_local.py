@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 import requests
 
-from local_api import ServerHandle, free_port, serve_in_background
+from local_api import ServerHandle
 from local_api.identity import HEADER
-from tests.conftest import TEMPLATE
+from tests.support.bodies import event_body, unique
+from tests.support.servers import local_server
 
 ORGANIZERS = "event-admins"  # not the default, to prove ORGANIZER_GROUP reaches the functions
 TIMEOUT = 30
@@ -24,14 +25,9 @@ TIMEOUT = 30
 
 @pytest.fixture(scope="module")
 def cognito_server(ddb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
-    log_path = tmp_path_factory.mktemp("local-api-cognito") / "server.log"
-    with serve_in_background(
-        free_port(),
-        ddb_endpoint,
-        template=TEMPLATE,
-        log_path=log_path,
-        max_workers=2,
-        environment={"AUTH_MODE": "COGNITO", "ORGANIZER_GROUP": ORGANIZERS},
+    environment = {"AUTH_MODE": "COGNITO", "ORGANIZER_GROUP": ORGANIZERS}
+    with local_server(
+        ddb_endpoint, tmp_path_factory, "local-api-cognito", max_workers=2, environment=environment
     ) as server:
         yield server
 
@@ -47,12 +43,6 @@ class Client:
         )
 
 
-def unique(prefix: str) -> str:
-    import uuid
-
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
 @pytest.fixture
 def organizer(cognito_server: ServerHandle) -> Client:
     return Client(cognito_server.url, f"{unique('org')}; groups=attendees,{ORGANIZERS}")
@@ -65,21 +55,8 @@ def signed_up(server: ServerHandle) -> tuple[str, Client]:
     return user_id, client
 
 
-def event_body(capacity: int = 1) -> dict[str, Any]:
-    return {
-        "eventId": unique("evt"),
-        "title": "Cognito",
-        "description": "Local identities",
-        "date": "2031-08-01",
-        "location": "Hall",
-        "capacity": capacity,
-        "organizer": "Team",
-        "waitlistEnabled": True,
-    }
-
-
 def an_event(organizer: Client, capacity: int = 1) -> str:
-    body = event_body(capacity)
+    body = event_body(capacity=capacity, waitlistEnabled=True)
     answer = organizer("POST", "/events", body)
     assert answer.status_code == 201, answer.text
     return str(body["eventId"])
@@ -139,7 +116,7 @@ def test_only_the_organizer_group_manages_events(cognito_server, organizer):
         default_group("DELETE", path),
     ]
     assert [(r.status_code, r.json()) for r in refused] == [(403, {"detail": "Forbidden"})] * 5
-    assert default_group("GET", path).json()["title"] == "Cognito"
+    assert default_group("GET", path).json()["title"] == "Test event"
 
     assert organizer("PUT", path, {"title": "Renamed"}).json()["title"] == "Renamed"
     assert organizer("PUT", f"{path}/waitlist", {"waitlistEnabled": False}).status_code == 200
@@ -173,7 +150,7 @@ def test_an_organizer_manages_only_their_own_events_until_an_administrator_hands
         oscar("DELETE", path),
     ]
     assert [(r.status_code, r.json()) for r in refused] == [(403, {"detail": "Forbidden"})] * 5
-    assert oscar("GET", path).json()["title"] == "Cognito"
+    assert oscar("GET", path).json()["title"] == "Test event"
 
     oscar_id = oscar.headers[HEADER].split(";")[0]
     handed = admin("PUT", f"{path}/owner", {"ownerId": oscar_id})

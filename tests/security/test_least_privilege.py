@@ -41,12 +41,16 @@ from event_core.ids import queue_partition
 from event_core.store import admission, retry
 from event_core.store.transactions import transact
 from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE
-from tests.handlers.lambda_runner import Answer, LambdaContext, invoke, load_function, load_sample, sample
+from local_api.lambda_context import LambdaContext
+from local_api.samples import load_sample, sample
 from tests.security import iam
 from tests.security.rendering import template
+from tests.support.bodies import event_body, unique
+from tests.support.builders import a_user, an_event, register_all
 from tests.support.clock import FrozenClock
-from tests.unit.builders import a_user, an_event, register_all, unique
-from tests.unit.moto_tables import REGION, clear_caches, fresh_tables, mocked_aws, set_environment
+from tests.support.environment import REGION
+from tests.support.lambda_runner import Answer, invoke, load_function
+from tests.support.moto_aws import function_setup, moto_session
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -162,10 +166,7 @@ class Lab:
             self.secret_calls.append((operation, copy.deepcopy(params)))
 
 
-@pytest.fixture(scope="module")
-def moto_client() -> Iterator[Any]:
-    with mocked_aws() as client:
-        yield client
+moto_client = pytest.fixture(scope="module", name="moto_client")(moto_session)
 
 
 @pytest.fixture(scope="module")
@@ -180,27 +181,23 @@ def secret_ids(moto_client: Any) -> dict[str, str]:
 
 @pytest.fixture
 def lab(moto_client: Any, secret_ids: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
-    set_environment(monkeypatch)
-    monkeypatch.delenv("AUTH_MODE", raising=False)
-    monkeypatch.delenv("PAGE_TOKEN_SECRET", raising=False)  # the key comes from the secret, as in AWS
     (arn,) = [arn for arn, name in secret_ids.items() if name == page_token_secret()]
-    monkeypatch.setenv("PAGE_TOKEN_SECRET_ARN", arn)
-    monkeypatch.setattr(retry.time, "sleep", lambda _: None)
-    fresh_tables(moto_client)
-    the_lab = Lab(moto_client, secret_ids)
-    make_api_call = BaseClient._make_api_call  # type: ignore[attr-defined]
+    with function_setup(moto_client, monkeypatch, PAGE_TOKEN_SECRET_ARN=arn):
+        monkeypatch.delenv("PAGE_TOKEN_SECRET")  # the key comes from the secret, as in AWS
+        monkeypatch.setattr(retry.time, "sleep", lambda _: None)
+        the_lab = Lab(moto_client, secret_ids)
+        make_api_call = BaseClient._make_api_call  # type: ignore[attr-defined]
 
-    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        service = client.meta.service_model.service_name
-        if service == "dynamodb":
-            the_lab.on_call(operation, params)
-        elif service == "secretsmanager":
-            the_lab.on_secret_call(operation, params)
-        return make_api_call(client, operation, params)
+        def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+            service = client.meta.service_model.service_name
+            if service == "dynamodb":
+                the_lab.on_call(operation, params)
+            elif service == "secretsmanager":
+                the_lab.on_secret_call(operation, params)
+            return make_api_call(client, operation, params)
 
-    monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
-    yield the_lab
-    clear_caches()
+        monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
+        yield the_lab
 
 
 # ---------------------------------------------------------------- scenarios, per function
@@ -229,20 +226,6 @@ def idempotency_rounds(lab: Lab, name: str, event: dict[str, Any], other: dict[s
     lab.invoke(name, keyed(other, key))
     with lab.failing_table(table):
         assert lab.invoke(name, keyed(other, uuid.uuid4().hex)).status >= 500
-
-
-def new_event_body(**fields: Any) -> dict[str, Any]:
-    return {
-        "eventId": unique("evt"),
-        "title": "Least privilege",
-        "description": "Scenario event",
-        "date": "2027-06-01",
-        "location": "Hall",
-        "capacity": 2,
-        "organizer": "Tests",
-        "waitlistEnabled": True,
-        **fields,
-    }
 
 
 def event_with_waitlist(capacity: int = 1, waiting: int = 2) -> tuple[str, list[str]]:
@@ -279,14 +262,14 @@ def scenario_docs(lab: Lab) -> None:
 
 
 def scenario_create_event(lab: Lab) -> None:
-    body = new_event_body()
+    body = event_body(capacity=2, waitlistEnabled=True)
     lab.invoke("create_event", request("create_event", body=body))
     lab.invoke("create_event", request("create_event", body=body))  # 409
     idempotency_rounds(
         lab,
         "create_event",
-        request("create_event", body=new_event_body()),
-        request("create_event", body=new_event_body()),
+        request("create_event", body=event_body(capacity=2, waitlistEnabled=True)),
+        request("create_event", body=event_body(capacity=2, waitlistEnabled=True)),
         table="EventsTable",
     )
 

@@ -11,24 +11,18 @@ import pytest
 
 from event_core.observability import logger, metrics
 from event_core.store import events as event_store
-from tests.handlers.lambda_runner import Answer, invoke, sample
-from tests.unit.builders import a_user, an_event, register_all
-from tests.unit.moto_tables import clear_caches, fresh_tables, mocked_aws, set_environment
+from local_api.samples import sample
+from tests.support.builders import a_user, an_event, register_all
+from tests.support.lambda_runner import Answer, invoke
+from tests.support.moto_aws import function_setup, moto_session
 
-
-@pytest.fixture(scope="module")
-def moto_client() -> Iterator[Any]:
-    with mocked_aws() as client:
-        yield client
+moto_client = pytest.fixture(scope="module", name="moto_client")(moto_session)
 
 
 @pytest.fixture(autouse=True)
 def tables(moto_client: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    set_environment(monkeypatch)
-    monkeypatch.delenv("AUTH_MODE", raising=False)
-    fresh_tables(moto_client)
-    yield
-    clear_caches()
+    with function_setup(moto_client, monkeypatch):
+        yield
 
 
 @pytest.fixture

@@ -22,9 +22,10 @@ from samcli.yamlhelper import yaml_parse
 
 from local_api.functions import FunctionSpec
 from local_api.process import WorkerProcess
+from local_api.samples import load_sample
 from local_api.seed import restore_samples
-from tests.handlers.lambda_runner import STREAM_SAMPLES, Answer, load_sample
 from tests.handlers.test_handler_samples import EXPECTED, STREAM_EXPECTED, write_inserted_items
+from tests.support.lambda_runner import STREAM_SAMPLES, Answer
 from tests.toolchain import built
 
 SAMPLE_CREATES = {"create_event": "eventId", "create_user": "userId"}

@@ -7,19 +7,13 @@ from typing import Any
 
 import pytest
 
-from tests.unit.moto_tables import clear_caches, fresh_tables, mocked_aws, set_environment
+from tests.support.moto_aws import function_setup, moto_session
 
-
-@pytest.fixture(scope="package")
-def moto_dynamodb() -> Iterator[Any]:
-    with mocked_aws() as client:
-        yield client
+moto_dynamodb = pytest.fixture(scope="package", name="moto_dynamodb")(moto_session)
 
 
 @pytest.fixture(autouse=True)
 def ddb(moto_dynamodb: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A raw DynamoDB client inside the mock, for reading the tables behind the domain's back."""
-    set_environment(monkeypatch)
-    fresh_tables(moto_dynamodb)
-    yield moto_dynamodb
-    clear_caches()
+    with function_setup(moto_dynamodb, monkeypatch) as client:
+        yield client

@@ -12,8 +12,8 @@ from event_core.registration import register, registration_status
 from event_core.settings import get_settings
 from event_core.store import admission as queue
 from event_core.store import events as event_store
-from tests.unit.builders import a_user, an_event, some_users
-from tests.unit.invariants import assert_invariants, queue_items
+from tests.support.builders import a_user, an_event, some_users
+from tests.support.invariants import assert_invariants, queue_items
 
 OTHER_WRITER = "someone-else"
 

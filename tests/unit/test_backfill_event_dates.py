@@ -15,8 +15,9 @@ from event_core.events import delete_event, update_event
 from event_core.models.events import Event
 from event_core.store import codec
 from event_core.store import events as event_store
-from tests.unit.builders import an_event, unique
-from tests.unit.invariants import stored_event
+from tests.support.bodies import unique
+from tests.support.builders import an_event
+from tests.support.invariants import stored_event
 
 
 def stored_before_the_change(ddb: Any, date: str, *, status: str = "active") -> str:

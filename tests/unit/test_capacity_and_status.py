@@ -8,8 +8,8 @@ from event_core import errors, events, waitlist
 from event_core.events import get_event, update_event
 from event_core.registration import register, unregister
 from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE
-from tests.unit.builders import a_user, an_event, placed, register_all, some_users
-from tests.unit.invariants import assert_invariants, read_tables
+from tests.support.builders import a_user, an_event, placed, register_all, some_users
+from tests.support.invariants import assert_invariants, read_event_state
 
 
 def full_event_with_waitlist(capacity: int, waiting: int) -> tuple[str, list[str], list[str]]:
@@ -96,14 +96,14 @@ def test_lowering_capacity_below_registered_is_refused_and_changes_nothing(ddb):
     # Given an event with three attendees
     event_id = an_event(capacity=5)
     register_all(event_id, some_users(3))
-    before = read_tables(ddb, event_id)
+    before = read_event_state(ddb, event_id)
 
     # When capacity is set below three, along with another field
     with pytest.raises(errors.CapacityBelowRegistered):
         update_event(event_id, {"capacity": 2, "title": "Should not stick"})
 
     # Then nothing changed, not even the other field
-    assert read_tables(ddb, event_id) == before
+    assert read_event_state(ddb, event_id) == before
 
 
 def test_edits_that_leave_capacity_alone_are_not_judged_against_the_attendee_count(ddb):

@@ -10,10 +10,10 @@ from event_core.authorization import Manager
 from event_core.check_in import check_in
 from event_core.models.registrations import Registration
 from event_core.registration import registration_status, unregister
+from tests.support.builders import a_user, an_event, placed, register_all, some_users
 from tests.support.checkin_invariants import assert_check_ins_consistent
 from tests.support.clock import FrozenClock
-from tests.unit.builders import a_user, an_event, placed, register_all, some_users
-from tests.unit.invariants import assert_invariants
+from tests.support.invariants import assert_invariants
 
 START = "2027-05-14T09:00:00-04:00"  # 13:00 UTC
 DOORS = "2027-05-14T12:30:00Z"

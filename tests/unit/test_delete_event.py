@@ -13,8 +13,8 @@ from event_core.events import STALE_DELETE_SECONDS, create_event, delete_event, 
 from event_core.models.events import EventCreate
 from event_core.registration import register, unregister
 from event_core.store import events as event_store
-from tests.unit.builders import a_user, an_event, register_all, some_users
-from tests.unit.invariants import assert_invariants, read_tables
+from tests.support.builders import a_user, an_event, register_all, some_users
+from tests.support.invariants import assert_invariants, read_event_state
 
 
 def test_delete_removes_the_event_and_all_its_registrations(ddb):
@@ -30,7 +30,7 @@ def test_delete_removes_the_event_and_all_its_registrations(ddb):
 
     # Then it is gone with every registration, and the user's list shows only the other event
     assert (result.eventId, result.message) == (event_id, "Event deleted successfully")
-    tables = read_tables(ddb, event_id)
+    tables = read_event_state(ddb, event_id)
     assert (tables.event, tables.rows) == (None, [])
     with pytest.raises(errors.EventNotFound):
         get_event(event_id)
@@ -77,7 +77,7 @@ def test_delete_purges_more_registrations_than_one_batch(ddb):
     delete_event(event_id)
 
     # Then nothing is left
-    assert read_tables(ddb, event_id).rows == []
+    assert read_event_state(ddb, event_id).rows == []
 
 
 def test_interrupted_delete_hides_the_event_and_deleting_again_finishes(ddb):
@@ -124,7 +124,7 @@ def test_a_second_delete_leaves_a_delete_in_progress_alone(ddb):
         delete_event(event_id)
 
     # Then it purged nothing and kept the tombstone: the running delete finishes the job
-    tables = read_tables(ddb, event_id)
+    tables = read_event_state(ddb, event_id)
     assert len(tables.rows) == 3
     with pytest.raises(errors.EventAlreadyExists):
         create_event(EventCreate.model_validate(reused_id_body(event_id)))
@@ -188,7 +188,7 @@ def test_a_delete_by_an_owner_whose_event_was_just_handed_over_deletes_nothing(d
         delete_event(event_id, manager=olga)
     monkeypatch.setattr(event_store, "mark_deleted", real_mark_deleted)
     assert get_event(event_id).event.ownerId == "oscar"
-    assert len(read_tables(ddb, event_id).rows) == 1
+    assert len(read_event_state(ddb, event_id).rows) == 1
     assert delete_event(event_id, manager=oscar).eventId == event_id
 
 

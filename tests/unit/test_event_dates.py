@@ -6,9 +6,9 @@ import pytest
 
 from event_core.events import update_event
 from event_core.models import dates
+from tests.support.builders import an_event
 from tests.support.instants import instant_of
-from tests.unit.builders import an_event
-from tests.unit.invariants import stored_event
+from tests.support.invariants import stored_event
 
 
 @pytest.mark.parametrize(

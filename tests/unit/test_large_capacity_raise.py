@@ -11,9 +11,9 @@ import pytest
 from event_core import admission, events
 from event_core.store import retry
 from event_core.store.transactions import TransactionCancelled
+from tests.support.builders import an_event, register_all, some_users
 from tests.support.fault_points import dying_at
-from tests.unit.builders import an_event, register_all, some_users
-from tests.unit.invariants import assert_invariants, queue_items
+from tests.support.invariants import assert_invariants, queue_items
 
 WAITING = 120
 

@@ -13,8 +13,8 @@ from event_core.ids import is_valid_id, new_id
 from event_core.models.events import EventCreate, EventUpdate, WaitlistSetting
 from event_core.models.registrations import Registration, RegistrationRequest
 from event_core.models.users import UserCreate
-from tests.unit.builders import unique
-from tests.unit.invariants import read_tables
+from tests.support.bodies import unique
+from tests.support.invariants import read_event_state
 
 VALID_EVENT: dict[str, Any] = {
     "title": "Title",
@@ -318,7 +318,7 @@ def test_server_owned_fields_in_a_create_body_are_ignored(ddb):
     # Then the server's values win, in the response and in the table
     assert (event.registeredCount, event.waitlistCount) == (0, 0)
     assert event.createdAt == event.updatedAt > "2020"
-    stored = read_tables(ddb, event.eventId).event
+    stored = read_event_state(ddb, event.eventId).event
     assert stored is not None
     assert (stored["registeredCount"], stored["waitlistCount"]) == (0, 0)
     assert (stored["revision"], stored["waitlistSeqNext"]) == (0, 1)

@@ -13,8 +13,9 @@ from event_core.errors import InvalidPageToken
 from event_core.event_listing import list_events
 from event_core.page_token_key import KEY_MAX_AGE_SECONDS, MissingPageTokenKey
 from event_core.settings import get_settings
-from tests.unit.builders import an_event, unique
-from tests.unit.moto_tables import REGION
+from tests.support.bodies import unique
+from tests.support.builders import an_event
+from tests.support.environment import REGION
 
 
 class Clock:

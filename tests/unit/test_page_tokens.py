@@ -19,8 +19,8 @@ from event_core.models.page_cursors import (
 )
 from event_core.pagination import decode_token, encode_token
 from event_core.settings import get_settings
+from tests.support.builders import a_user, an_event, register_all, some_users
 from tests.support.page_tokens import forged, signed
-from tests.unit.builders import a_user, an_event, register_all, some_users
 
 INSTANT = "2027-01-01T00:00:00.000000Z"
 EVENT_1 = EventsByStatusCursor(eventId="evt-1", dateUtc=INSTANT)

@@ -16,8 +16,8 @@ from event_core.events import update_event
 from event_core.registration import register, unregister
 from event_core.store import events as event_store
 from event_core.store.events import DatedPage
-from tests.unit.builders import a_user, an_event, register_all, some_users
-from tests.unit.invariants import assert_invariants
+from tests.support.builders import a_user, an_event, register_all, some_users
+from tests.support.invariants import assert_invariants
 
 
 def all_pages(fetch: Callable[[str | None], Any], *, max_pages: int = 100) -> list[Any]:

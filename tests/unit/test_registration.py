@@ -7,8 +7,9 @@ import pytest
 from event_core import errors
 from event_core.events import get_event, update_event
 from event_core.registration import register
-from tests.unit.builders import a_user, an_event, placed, register_all, some_users, unique
-from tests.unit.invariants import assert_invariants, read_tables
+from tests.support.bodies import unique
+from tests.support.builders import a_user, an_event, placed, register_all, some_users
+from tests.support.invariants import assert_invariants, read_event_state
 
 
 def test_register_until_full_then_waitlist_in_arrival_order(ddb):
@@ -67,7 +68,7 @@ def test_registering_twice_is_a_conflict_and_changes_nothing(ddb, seat):
     first, second = some_users(2)
     register_all(event_id, [first, second])
     holder = first if seat == "registered" else second
-    before = read_tables(ddb, event_id)
+    before = read_event_state(ddb, event_id)
 
     # When they register again
     with pytest.raises(errors.AlreadyRegistered) as raised:
@@ -90,7 +91,7 @@ def test_only_active_events_take_registrations(ddb, status):
         register(event_id, a_user())
 
     # Then no registration exists
-    assert read_tables(ddb, event_id).rows == []
+    assert read_event_state(ddb, event_id).rows == []
     assert get_event(event_id).event.registeredCount == 0
 
 
@@ -118,7 +119,7 @@ def test_unknown_user_cannot_register(ddb):
 
     # Then it is a 404-kind error and nothing is written
     assert raised.value.detail == "User not found"
-    assert read_tables(ddb, event_id).rows == []
+    assert read_event_state(ddb, event_id).rows == []
 
 
 @pytest.mark.parametrize("event_id", ["evt-never-created", "bad id", "", "x" * 101])

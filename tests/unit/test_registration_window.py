@@ -14,9 +14,9 @@ from event_core.models.registrations import Registration
 from event_core.registration import register, registration_status, unregister
 from event_core.settings import get_settings
 from event_core.store import admission as queue
+from tests.support.builders import a_user, an_event, placed, some_users
 from tests.support.clock import FrozenClock
-from tests.unit.builders import a_user, an_event, placed, some_users
-from tests.unit.invariants import assert_invariants
+from tests.support.invariants import assert_invariants
 
 OPENS = "2027-05-01T09:00:00Z"
 CLOSES = "2027-05-10T18:00:00+02:00"  # 16:00 UTC

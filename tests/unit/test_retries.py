@@ -10,8 +10,8 @@ from event_core import admission, errors, registration
 from event_core.registration import register, unregister
 from event_core.store import retry
 from event_core.store.transactions import TransactionCancelled
-from tests.unit.builders import a_user, an_event, register_all, some_users
-from tests.unit.invariants import assert_invariants, read_tables
+from tests.support.builders import a_user, an_event, register_all, some_users
+from tests.support.invariants import assert_invariants, read_event_state
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_register_gives_up_with_busy_and_writes_nothing(ddb, monkeypatch, no_bac
     assert raised.value.detail == "Service busy, please retry"
     assert len(calls) == 25
     assert all(0 <= delay <= 0.4 for delay in no_backoff)
-    tables = read_tables(ddb, event_id)
+    tables = read_event_state(ddb, event_id)
     assert tables.rows == []
     assert tables.event is not None
     assert "writer" not in tables.event

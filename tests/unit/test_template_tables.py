@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from event_core.settings import get_settings
 from event_core.store import events, registrations
-from tests.unit.moto_tables import table_definitions
+from tests.support.moto_aws import table_definitions
 
 
 def index_names(table: str) -> set[str]:

@@ -8,8 +8,8 @@ from event_core import errors
 from event_core.attendance import event_registrations
 from event_core.events import get_event
 from event_core.registration import register, unregister
-from tests.unit.builders import a_user, an_event, placed, register_all, some_users
-from tests.unit.invariants import assert_invariants, read_tables
+from tests.support.builders import a_user, an_event, placed, register_all, some_users
+from tests.support.invariants import assert_invariants, read_event_state
 
 
 def waitlist_positions(event_id: str) -> list[tuple[str, int | None]]:
@@ -130,7 +130,7 @@ def test_not_registered_is_not_found_and_changes_nothing(ddb):
     event_id = an_event(capacity=2)
     register(event_id, a_user())
     stranger = a_user()
-    before = read_tables(ddb, event_id)
+    before = read_event_state(ddb, event_id)
 
     # When the stranger unregisters
     with pytest.raises(errors.NotRegistered) as raised:
@@ -138,7 +138,7 @@ def test_not_registered_is_not_found_and_changes_nothing(ddb):
 
     # Then it is not found and nothing moved
     assert raised.value.detail == "Not registered for this event"
-    assert read_tables(ddb, event_id) == before
+    assert read_event_state(ddb, event_id) == before
 
 
 def test_unregistering_twice_is_not_found(ddb):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from samcli.lib.providers.provider import Function
 
-from local_api.worker import ACCOUNT_ID, REGION
+from local_api.lambda_context import ACCOUNT_ID, REGION
 
 
 def function_arn(name: str) -> str:

@@ -10,9 +10,9 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from local_api.lambda_context import ACCOUNT_ID
 from local_api.local_arns import queue_arn
 from local_api.moto_server import MotoServer
-from local_api.worker import ACCOUNT_ID
 
 CATCH_ALL = "local-published-events"  # the rule on each bus, and the queue
 MAX_MESSAGES = 10  # ReceiveMessage's limit

@@ -95,6 +95,12 @@ def restore_samples(client: DynamoDBClient) -> Seeded:
         client.delete_item(TableName="EventsTable", Key={"eventId": {"S": event_id}})
     for user_id in user_ids:
         client.delete_item(TableName="UsersTable", Key={"userId": {"S": user_id}})
+    return seed_samples()
+
+
+def seed_samples() -> Seeded:
+    """Create `sample-data.json`'s users, events and registrations through event_core (on the
+    DynamoDB it points at); what exists already is left as it is."""
     data = sample_data()
     return _create(data["users"], data["events"], data["registrations"])
 

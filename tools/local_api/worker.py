@@ -21,9 +21,9 @@ import decimal
 import importlib
 import json
 import os
+import runpy
 import signal
 import sys
-import time
 import traceback
 from collections.abc import Callable
 from typing import Any, BinaryIO
@@ -33,27 +33,26 @@ Handler = Callable[[Any, Any], Any]
 READY = b"ready"
 OK = b"ok"
 ERROR = b"error"
-REGION = "us-east-1"
-ACCOUNT_ID = "123456789012"
 
 
-class LambdaContext:
-    """The attributes and method of the Python runtime's context object that handlers use."""
+# lambda_context.py, beside this file, run by its path: the worker's import path is the function's.
+LambdaContext = runpy.run_path(os.path.join(os.path.dirname(os.path.abspath(__file__)), "lambda_context.py"))[
+    "LambdaContext"
+]
 
-    def __init__(self, request_id: str, deadline_ms: int) -> None:
-        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "local")
-        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        self.memory_limit_in_mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
-        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function_name}"
-        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", f"/aws/lambda/{self.function_name}")
-        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "$LATEST")
-        self.aws_request_id = request_id
-        self.identity = None
-        self.client_context = None
-        self._deadline_ms = deadline_ms
 
-    def get_remaining_time_in_millis(self) -> int:
-        return max(self._deadline_ms - int(time.time() * 1000), 0)
+def context(request_id: str, deadline_ms: int) -> Any:
+    """The invocation's context, described by the environment the server gives the function."""
+    name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "local")
+    return LambdaContext(
+        name,
+        request_id,
+        deadline_ms=deadline_ms,
+        memory_limit_in_mb=int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")),
+        function_version=os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+        log_group_name=os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME"),
+        log_stream_name=os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "$LATEST"),
+    )
 
 
 def error_document(exc: BaseException, request_id: str, error_type: str | None = None) -> dict:
@@ -98,7 +97,7 @@ def invoke(handler: Handler | BaseException, message: dict) -> tuple[bytes, Any]
     if isinstance(handler, BaseException):
         return ERROR, error_document(handler, request_id, "Runtime.ImportModuleError")
     try:
-        result = handler(message["event"], LambdaContext(request_id, int(message["deadlineMs"])))
+        result = handler(message["event"], context(request_id, int(message["deadlineMs"])))
     except Exception as exc:
         traceback.print_exc()
         return ERROR, error_document(exc, request_id)

@@ -9,17 +9,15 @@ import json
 import os
 import sys
 import warnings
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 from event_core.settings import get_settings
+from local_api.lambda_context import LambdaContext
+from local_api.paths import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-FUNCTIONS_DIR = ROOT / "functions"
-EVENTS_DIR = ROOT / "events"
-SEED_FILE = EVENTS_DIR / "seed" / "sample-data.json"
+FUNCTIONS_DIR = REPO_ROOT / "functions"
 # The functions that read DynamoDB streams instead of serving API Gateway. admission has a stream
 # event sample (events/admission.json, STREAM_SAMPLES); stream_processor's records are built by
 # tests/domain_events.
@@ -31,28 +29,8 @@ FUNCTION_NAMES = sorted(
 )
 ORIGIN = "http://localhost:3000"
 
-_KEEP: Any = object()
 _modules: dict[tuple[str, str | None], ModuleType] = {}
 _counter = itertools.count()
-
-
-@dataclass
-class LambdaContext:
-    """The attributes of the Python runtime's context object that Powertools reads."""
-
-    function_name: str
-    aws_request_id: str
-    memory_limit_in_mb: int = 512
-    function_version: str = "$LATEST"
-    log_group_name: str = "/aws/lambda/local"
-    log_stream_name: str = "local"
-    invoked_function_arn: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{self.function_name}"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 29_000
 
 
 @dataclass
@@ -91,7 +69,7 @@ def invoke_raw(name: str, event: dict[str, Any]) -> Any:
     """Call functions/<name>'s lambda_handler with the event, as `sam local invoke` would, and
     return what it returns (a stream consumer's answer, say)."""
     handler = load_function(name).lambda_handler
-    context = LambdaContext(function_name=name, aws_request_id=f"req-{next(_counter)}")
+    context = LambdaContext(name, f"req-{next(_counter)}")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         return handler(copy.deepcopy(event), context)
@@ -105,47 +83,3 @@ def invoke(name: str, event: dict[str, Any]) -> Answer:
         headers[key.lower()] = ",".join(values)
     body = raw.get("body")
     return Answer(status=raw["statusCode"], headers=headers, body=json.loads(body) if body else None, raw=raw)
-
-
-def load_sample(name: str) -> dict[str, Any]:
-    return json.loads((EVENTS_DIR / f"{name}.json").read_text())
-
-
-def sample(
-    name: str,
-    *,
-    path_params: dict[str, str] | None = None,
-    query: dict[str, str] | None = _KEEP,
-    body: Any = _KEEP,
-    raw_body: str | None = _KEEP,
-    headers: dict[str, str | None] | None = None,
-) -> dict[str, Any]:
-    """events/<name>.json with some parts replaced, keeping the event self-consistent.
-
-    path_params are merged into pathParameters and path; query replaces the query string;
-    body is JSON-encoded (raw_body is sent as is); headers are merged (None removes one).
-    """
-    event = load_sample(name)
-    if path_params:
-        params = {**(event["pathParameters"] or {}), **path_params}
-        path = event["resource"]
-        for key, value in params.items():
-            path = path.replace("{" + key + "}", value)
-        event["pathParameters"] = params
-        event["path"] = path
-        event["requestContext"]["path"] = f"/{event['requestContext']['stage']}{path}"
-    if query is not _KEEP:
-        event["queryStringParameters"] = query or None
-        event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} if query else None
-    if body is not _KEEP:
-        event["body"] = json.dumps(body)
-    if raw_body is not _KEEP:
-        event["body"] = raw_body
-    for key, value in (headers or {}).items():
-        for existing in [k for k in event["headers"] if k.lower() == key.lower()]:
-            del event["headers"][existing]
-            del event["multiValueHeaders"][existing]
-        if value is not None:
-            event["headers"][key] = value
-            event["multiValueHeaders"][key] = [value]
-    return event

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from event_core import events, registration, users
 from event_core.models.events import EventCreate
 from event_core.models.registrations import Registration
 from event_core.models.users import UserCreate
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+from tests.support.bodies import event_body, unique
 
 
 def an_event(
@@ -24,18 +20,7 @@ def an_event(
     **fields: Any,
 ) -> str:
     """Create an event and return its id."""
-    body: dict[str, Any] = {
-        "eventId": unique("evt"),
-        "title": "Unit test event",
-        "description": "Created by a unit test",
-        "date": date,
-        "location": "Test Hall",
-        "capacity": capacity,
-        "organizer": "Tests",
-        "status": status,
-        "waitlistEnabled": waitlist,
-        **fields,
-    }
+    body = event_body(capacity=capacity, waitlistEnabled=waitlist, status=status, date=date, **fields)
     return events.create_event(EventCreate.model_validate(body)).eventId
 
 

@@ -1,0 +1,70 @@
+"""Moto's AWS with the tables of template.yaml, in the functions' environment.
+
+The template is the single source of truth for tables, keys and indexes: the CreateTable requests
+are the local stack's own (local_api.tables), so moto and DynamoDB Local hold the same tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from local_api import DEFAULT_TEMPLATE
+from local_api.tables import table_requests
+from tests.support.environment import REGION, clear_caches, use_function_environment
+
+
+@cache
+def table_definitions() -> dict[str, dict[str, Any]]:
+    """CreateTable requests for every AWS::DynamoDB::Table, named after its logical id (read once)."""
+    return table_requests(DEFAULT_TEMPLATE)
+
+
+@contextmanager
+def mocked_aws() -> Iterator[Any]:
+    """The functions' environment and moto, for a group of tests (a package).
+
+    Starting moto resets boto3's default session, which costs a client ~50 ms to rebuild, so
+    the mock lives as long as the group and each test gets fresh tables instead (fresh_tables).
+    Yields a raw DynamoDB client inside the mock.
+    """
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        use_function_environment(monkeypatch)
+        with mock_aws():
+            clear_caches()
+            try:
+                yield boto3.client("dynamodb", region_name=REGION)
+            finally:
+                clear_caches()
+
+
+def moto_session() -> Iterator[Any]:
+    """mocked_aws for a fixture that holds it for a group of tests (a package, a module):
+    `pytest.fixture(scope="package", name="moto_dynamodb")(moto_session)`."""
+    with mocked_aws() as client:
+        yield client
+
+
+def fresh_tables(client: Any) -> None:
+    """Drop every table and create the template's tables anew, empty."""
+    for name in client.list_tables()["TableNames"]:
+        client.delete_table(TableName=name)
+    for request in table_definitions().values():
+        client.create_table(**request)
+    clear_caches()
+
+
+@contextmanager
+def function_setup(client: Any, monkeypatch: pytest.MonkeyPatch, **more: str) -> Iterator[Any]:
+    """One test's world: the functions' environment (and `more`) and the template's tables, fresh
+    and empty; event_core's caches forgotten after. Yields the raw client."""
+    use_function_environment(monkeypatch, **more)
+    fresh_tables(client)
+    yield client
+    clear_caches()
