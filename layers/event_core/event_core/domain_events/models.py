@@ -20,7 +20,16 @@ EventStatus = Literal["active", "cancelled", "completed", "postponed"]
 FieldValue = str | int | bool | None
 # What an organizer sets on an event (EventCreate's fields but the id); a test keeps them in step.
 OrganizerField = Literal[
-    "title", "description", "date", "location", "capacity", "organizer", "status", "waitlistEnabled"
+    "title",
+    "description",
+    "date",
+    "location",
+    "capacity",
+    "organizer",
+    "status",
+    "waitlistEnabled",
+    "waitlistMode",
+    "offerHoldSeconds",
 ]
 
 # Serialized events always carry every field, defaults included: the schemas say so.
@@ -54,6 +63,27 @@ class UnregisteredData(_RegistrationData):
     previousStatus: RegistrationStatus = Field(description="The place the person gave up")
 
 
+class _OfferData(_RegistrationData):
+    offerId: str = Field(description="The offer: one person's hold on one spot")
+
+
+class OfferMadeData(_OfferData):
+    offeredAt: str = Field(description="When the spot was offered (UTC, ISO 8601)")
+    offerExpiresAt: str = Field(description="When the offer lapses unless accepted (UTC, ISO 8601)")
+
+
+class OfferAcceptedData(_OfferData):
+    acceptedAt: str = Field(description="When the person took the spot (UTC, ISO 8601)")
+
+
+class OfferDeclinedData(_OfferData):
+    declinedAt: str = Field(description="When the person gave the offered spot up (UTC, ISO 8601)")
+
+
+class OfferExpiredData(_OfferData):
+    expiredAt: str = Field(description="When the unanswered offer was ended (UTC, ISO 8601)")
+
+
 class FieldChange(BaseModel):
     model_config = _FROZEN
 
@@ -65,7 +95,8 @@ class EventUpdatedData(_Data):
     changes: dict[OrganizerField, FieldChange] = Field(
         description=(
             "The organizer fields that changed (title, description, date, location, capacity, "
-            "organizer, status, waitlistEnabled), each with its old and new value"
+            "organizer, status, waitlistEnabled, waitlistMode, offerHoldSeconds), each with its old"
+            " and new value"
         ),
         min_length=1,
     )
@@ -131,6 +162,34 @@ class Unregistered(_DomainEvent):
     data: UnregisteredData
 
 
+class OfferMade(_DomainEvent):
+    """offer mode: a spot freed and the person first in line was offered it, until offerExpiresAt."""
+
+    type: Literal["OfferMade"] = "OfferMade"
+    data: OfferMadeData
+
+
+class OfferAccepted(_DomainEvent):
+    """The person took the spot offered to them: registered."""
+
+    type: Literal["OfferAccepted"] = "OfferAccepted"
+    data: OfferAcceptedData
+
+
+class OfferDeclined(_DomainEvent):
+    """The person gave up the spot offered to them (and left the event); it went to the next in line."""
+
+    type: Literal["OfferDeclined"] = "OfferDeclined"
+    data: OfferDeclinedData
+
+
+class OfferExpired(_DomainEvent):
+    """The offer was not answered in time: the person lost it, and the spot went to the next in line."""
+
+    type: Literal["OfferExpired"] = "OfferExpired"
+    data: OfferExpiredData
+
+
 class EventUpdated(_DomainEvent):
     """The organizer changed fields of an event (registrations alone never cause it)."""
 
@@ -157,6 +216,10 @@ DomainEvent = (
     | Waitlisted
     | PromotedFromWaitlist
     | Unregistered
+    | OfferMade
+    | OfferAccepted
+    | OfferDeclined
+    | OfferExpired
     | EventUpdated
     | EventCancelled
     | EventDeleted
@@ -167,6 +230,10 @@ EVENT_TYPES: tuple[type[_DomainEvent], ...] = (
     Waitlisted,
     PromotedFromWaitlist,
     Unregistered,
+    OfferMade,
+    OfferAccepted,
+    OfferDeclined,
+    OfferExpired,
     EventUpdated,
     EventCancelled,
     EventDeleted,
