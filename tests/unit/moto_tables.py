@@ -20,6 +20,7 @@ from samcli.yamlhelper import yaml_parse
 from event_core.page_token_key import stored_key
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
+from event_core.store.schedules import scheduler
 from event_core.store.secrets import secretsmanager
 from tests.support.page_tokens import TEST_PAGE_TOKEN_KEY
 
@@ -86,6 +87,7 @@ def _plain(value: Any) -> Any:
 def clear_caches() -> None:
     """Forget the cached settings, clients and key, so the next call sees the current env and mock."""
     dynamodb.cache_clear()
+    scheduler.cache_clear()
     secretsmanager.cache_clear()
     stored_key.cache_clear()
     get_settings.cache_clear()

@@ -3,9 +3,11 @@ or declines within the hold; an offer not answered in time expires, once, and pa
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import boto3
 import pytest
 
 from event_core import errors, offers
@@ -18,6 +20,7 @@ from event_core.registration import registration_status, unregister
 from tests.support.offer_invariants import assert_offer_invariants
 from tests.unit.builders import a_user, an_event, placed, register_all, some_users
 from tests.unit.invariants import assert_invariants
+from tests.unit.moto_tables import clear_caches
 
 HOLD = 3600
 Later = Callable[[float], None]
@@ -325,3 +328,33 @@ def test_the_event_list_shows_offers_apart(ddb):
     assert page.offered[0].offerExpiresAt is not None
     assert [(r.userId, r.waitlistPosition) for r in page.waitlisted] == [(d, 1)]
     assert (page.registeredCount, page.offeredCount, page.waitlistCount) == (1, 1, 1)
+
+
+def test_each_offer_made_gets_one_schedule_for_its_expiry(ddb, monkeypatch):
+    # Given the expiry target and role the template gives the scheduling function
+    monkeypatch.setenv("OFFER_EXPIRY_TARGET_ARN", "arn:aws:lambda:us-east-1:123456789012:function:expire")
+    monkeypatch.setenv("OFFER_SCHEDULER_ROLE_ARN", "arn:aws:iam::123456789012:role/expiry")
+    clear_caches()
+    event_id, offered, _ = an_outstanding_offer(waiting=0)
+    item = ddb.get_item(
+        TableName="RegistrationsTable", Key={"eventId": {"S": event_id}, "userId": {"S": offered}}
+    )
+
+    # When the offer's stream record is handled, twice (delivered again)
+    assert offers.schedule_expiries([item["Item"]]) == 1
+    assert offers.schedule_expiries([item["Item"]]) == 0
+
+    # Then one one-time schedule invokes the expiry with the offer at its expiry time, in UTC
+    offer = assert_offer_invariants(ddb, event_id).row(offered)
+    schedule = boto3.client("scheduler", region_name="us-east-1").get_schedule(
+        Name=f"offer-{offer['offerId']}", GroupName="default"
+    )
+    assert schedule["ScheduleExpression"] == f"at({offer['offerExpiresAt'][:19]})"
+    assert schedule["ScheduleExpressionTimezone"] == "UTC"
+    assert schedule["ActionAfterCompletion"] == "DELETE"
+    assert schedule["FlexibleTimeWindow"] == {"Mode": "OFF"}
+    assert json.loads(schedule["Target"]["Input"]) == {
+        "eventId": event_id,
+        "userId": offered,
+        "offerId": offer["offerId"],
+    }

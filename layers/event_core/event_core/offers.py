@@ -5,7 +5,10 @@ declined, passes the spot on to the next in line, in the same write.
 Each ending is one transaction conditioned on the offer as read (its id) and on its expiry time
 against the server's clock: an accept lands only before `offerExpiresAt`, an expiry only at or
 after it, so of an accept and an expiry racing exactly one wins, and an expiry run twice (a
-scheduler's retry) finds no offer the second time. Like leaving, these writes go through the
+scheduler's retry) finds no offer the second time. Each offer's expiry is an EventBridge
+Scheduler one-time schedule, made from the registrations stream when an offer appears
+(`schedule_expiries`): the offer's transaction cannot include it, the stream's retries make it
+durable. Like leaving, these writes go through the
 event's admission writer (`admission.as_writer`) so as not to conflict with its batches.
 """
 
@@ -14,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from event_core import admission, business_metrics
 from event_core.clock import now_iso
@@ -23,7 +26,7 @@ from event_core.ids import is_valid_id
 from event_core.models.events import PROMOTING_STATUSES
 from event_core.models.registrations import Registration, Unregistration
 from event_core.places import public
-from event_core.store import events, registrations, snapshot
+from event_core.store import events, registrations, schedules, snapshot
 from event_core.store.events import DECLINED, EXPIRED, OFFERED_COUNT, ClosedOffer, StoredEvent
 from event_core.store.registrations import OFFERED, REGISTERED, StoredRegistration
 from event_core.store.retry import StateChanged, with_retries
@@ -103,6 +106,18 @@ def _expire_once(event_id: str, user_id: str, offer_id: str) -> bool:
         raise StateChanged()  # this clock is behind the one that made the offer: a moment more
     end_offer(seen.event, offer, now, lapsed=True)
     return True
+
+
+def schedule_expiries(images: list[dict[str, Any]]) -> int:
+    """Schedule the expiry of each offer made (registration items as stored, just offered): a
+    one-time schedule per offer, made again harmlessly. Returns how many were new."""
+    made = 0
+    for offer in map(registrations.from_item, images):
+        if offer.status == OFFERED and offer.offer_id and offer.offer_expires_at:
+            made += schedules.schedule_offer_expiry(
+                offer.event_id, offer.user_id, offer.offer_id, offer.offer_expires_at
+            )
+    return made
 
 
 def end_offer(stored: StoredEvent, offer: StoredRegistration, now: str, *, lapsed: bool) -> Unregistration:
