@@ -254,7 +254,7 @@ def test_the_capacity_cannot_drop_below_the_spots_held(ddb):
     register_all(event_id, users)
     unregister(event_id, users[0])  # one registered, one offered
 
-    with pytest.raises(errors.CapacityBelowRegistered):
+    with pytest.raises(errors.CapacityBelowOffered):
         update_event(event_id, {"capacity": 1})
     assert_offer_invariants(ddb, event_id)
 

@@ -68,6 +68,12 @@ class CapacityBelowRegistered(Conflict):
     message = "Capacity cannot be lower than the number of registered attendees"
 
 
+class CapacityBelowOffered(CapacityBelowRegistered):
+    """offer mode: the capacity would leave outstanding offers without the spots they hold."""
+
+    message = "Capacity cannot be lower than the spots registered or offered"
+
+
 class OfferNotDue(DomainError):
     """An offer's expiry ran well before the offer's time (a clock or a scheduler early): the
     invocation fails, so that the scheduler tries it again later. Never an HTTP answer."""

@@ -11,7 +11,14 @@ from typing import Any
 from event_core import business_metrics
 from event_core.authorization import EVERY_EVENT, Manager
 from event_core.clock import iso_ago, now_iso
-from event_core.errors import Busy, CapacityBelowRegistered, EventNotFound, Forbidden, NoFieldsToUpdate
+from event_core.errors import (
+    Busy,
+    CapacityBelowOffered,
+    CapacityBelowRegistered,
+    EventNotFound,
+    Forbidden,
+    NoFieldsToUpdate,
+)
 from event_core.ids import is_valid_id, new_id
 from event_core.models.events import Event, EventCreate, EventDeletion
 from event_core.preconditions import check_if_match, parse_if_match
@@ -141,7 +148,10 @@ def _apply_once(
     event = stored.event
     changed = event.model_copy(update=changes)  # the capacity, status and waitlist mode that apply
     if "capacity" in changes and changed.capacity < event.registeredCount + event.offeredCount:
-        raise CapacityBelowRegistered()  # only a capacity change is judged against the spots held
+        # only a capacity change is judged against the spots held
+        raise (
+            CapacityBelowRegistered() if changed.capacity < event.registeredCount else CapacityBelowOffered()
+        )
     due = due_for(changed)
     if not changes and not due:
         return stored, Filling(), False, None
