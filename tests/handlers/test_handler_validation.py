@@ -226,3 +226,17 @@ def test_a_huge_unknown_query_parameter_name_is_echoed_shortened(ddb):
     detail = assert_422(answer, kind="extra_forbidden")
     assert detail[0]["loc"] == ["query", "x" * 200 + "…"]
     assert len(answer.raw["body"]) < 1024
+
+
+@pytest.mark.parametrize(
+    "body", [{"waitlistMode": "offer"}, {"offerHoldSeconds": 60}, {"waitlistEnabled": False}]
+)
+def test_set_waitlist_changes_only_the_settings_sent(ddb, body):
+    before = invoke("get_event", sample("get_event")).body
+
+    answer = invoke("set_waitlist", sample("set_waitlist", body=body))
+
+    assert answer.status == 200, answer.body
+    changed = {name for name in before if before[name] != answer.body[name]}
+    assert changed - {"updatedAt"} == set(body)
+    assert invoke("get_event", sample("get_event")).body == {name: answer.body[name] for name in before}
