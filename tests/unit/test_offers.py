@@ -10,13 +10,17 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from event_core import errors, offers
+from event_core import admission, errors, offers
+from event_core import events as events_use_cases
 from event_core.attendance import event_registrations
 from event_core.clock import iso
 from event_core.events import delete_event, get_event, update_event
 from event_core.models.registrations import Registration
 from event_core.offers import accept_offer, decline_offer, expire_offer
 from event_core.registration import registration_status, unregister
+from event_core.store import retry
+from event_core.store.transactions import TransactionCancelled
+from tests.support.fault_points import dying_at
 from tests.support.offer_invariants import assert_offer_invariants
 from tests.unit.builders import a_user, an_event, placed, register_all, some_users
 from tests.unit.invariants import assert_invariants
@@ -358,3 +362,42 @@ def test_each_offer_made_gets_one_schedule_for_its_expiry(ddb, monkeypatch):
         "userId": offered,
         "offerId": offer["offerId"],
     }
+
+
+@pytest.fixture
+def crowded_offer_event(ddb, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[str]]:
+    """Capacity 1 in offer mode, one attendee and 100 people in line; retries do not sleep."""
+    monkeypatch.setattr(retry.time, "sleep", lambda _: None)
+    event_id = an_offer_event(capacity=1)
+    people = some_users(101)
+    register_all(event_id, people)
+    return event_id, people
+
+
+def test_a_raise_larger_than_one_write_offers_every_spot_in_queue_order(ddb, crowded_offer_event):
+    event_id, people = crowded_offer_event
+
+    applied = update_event(event_id, {"capacity": 96})
+
+    assert not applied.promotions_pending
+    assert list(applied.offered) == people[1:96]  # across two writes, in queue order
+    places = assert_offer_invariants(ddb, event_id)
+    assert (places.registered, len(places.offered), places.waitlisted) == (people[:1], 95, people[96:])
+
+
+def test_a_raise_left_to_the_writer_is_finished_with_offers(ddb, crowded_offer_event, monkeypatch):
+    # Given DynamoDB refuses every write after the first (the capacity and 90 offers)
+    event_id, people = crowded_offer_event
+    dying_at(monkeypatch, events_use_cases, 1, TransactionCancelled(["ConditionalCheckFailed"]))
+    applied = update_event(event_id, {"capacity": 96})
+    assert applied.promotions_pending
+    monkeypatch.undo()
+
+    # When the queue's writer (woken by the note) carries on
+    admission.keep_admitting(event_id, seconds=30)
+
+    # Then it offered the rest of the spots, in queue order: nobody was registered past the offers
+    places = assert_offer_invariants(ddb, event_id)
+    assert places.registered == people[:1]
+    assert sorted(places.offered, key=people.index) == people[1:96]
+    assert places.waitlisted == people[96:]
