@@ -4,7 +4,7 @@ line is offered it (offer mode)."""
 from __future__ import annotations
 
 from event_core.authorization import require_self
-from event_core.edge.api_docs import errors, ok
+from event_core.edge.api_docs import offer_answer_errors, ok
 from event_core.edge.http import lambda_entry, make_resolver
 from event_core.models.registrations import Unregistration
 from event_core.offers import decline_offer
@@ -18,16 +18,7 @@ app = make_resolver()
     summary="Decline the spot offered to you; it is offered to the next in line",
     tags=["Registrations"],
     responses=ok("Declined: you left the event; offeredUserId (or promotedUserId) took the spot, if anyone")
-    | errors(
-        404,
-        409,
-        503,
-        e404="Not registered for this event | Event not found",
-        e409=(
-            "No offer to answer: no spot is offered to this person at this event"
-            " | The offer has expired: the spot is offered to the next in line"
-        ),
-    ),
+    | offer_answer_errors(),
 )
 def decline(eventId: str, userId: str) -> Unregistration:
     require_self(app, userId)
