@@ -23,7 +23,7 @@ from event_core.store import codec
 from event_core.store import events as stored_events
 from event_core.store import registrations as stored_registrations
 from event_core.store.client import dynamodb
-from event_core.store.registrations import REGISTERED, WAITLISTED, StoredRegistration
+from event_core.store.registrations import OFFERED, REGISTERED, WAITLISTED, StoredRegistration
 from local_api.tables import table_requests
 
 if TYPE_CHECKING:
@@ -118,8 +118,10 @@ def event_item(
     date: str = "2031-05-01",  # ahead: registration closes at the start
     waitlist: bool = True,
     organizer: str = "Bench",
+    offered: int = 0,
 ) -> Item:
-    """An event as `store.events.put_new` writes it, with its counters and ticket dispenser."""
+    """An event as `store.events.put_new` writes it, with its counters and ticket dispenser;
+    with `offered`, in offer mode with that many offers outstanding."""
     event = Event(
         eventId=event_id,
         title=f"Bench event {event_id}",
@@ -132,6 +134,8 @@ def event_item(
         waitlistEnabled=waitlist,
         registeredCount=registered,
         waitlistCount=waiting,
+        waitlistMode="offer" if offered else "auto",
+        offeredCount=offered,
         createdAt=STAMP,
         updatedAt=STAMP,
     )
@@ -151,3 +155,17 @@ def registration_item(
     place = StoredRegistration(event_id, user_id, status, at, waitlist_seq=waitlist_seq)
     item: Item = stored_registrations.put_action(place)["Put"]["Item"]
     return item
+
+
+def offer_item(event_id: str, user_id: str, *, expires_at: str = "2099-01-01T00:00:00.000000Z") -> Item:
+    """A registration offered a spot, as `store.registrations.offer_action` leaves it."""
+    waiting = registration_item(event_id, user_id, waitlist_seq=1)
+    del waiting["waitlistSeq"]
+    return {
+        **waiting,
+        "status": {"S": OFFERED},
+        "registeredSort": {"S": f"{STAMP}#{user_id}"},
+        "offerId": {"S": f"offer-{user_id}"},
+        "offeredAt": {"S": STAMP},
+        "offerExpiresAt": {"S": expires_at},
+    }

@@ -88,6 +88,22 @@ def _check_in_event(client: DynamoDBClient, count: int) -> None:
     )
 
 
+def _offers_event(event: str) -> Callable[[DynamoDBClient, int], None]:
+    """`count` people each holding an offer of a spot at the event (offer mode), nobody waiting."""
+
+    def prepare(client: DynamoDBClient, count: int) -> None:
+        seed.put_items(client, "EventsTable", [seed.event_item(event, capacity=100_000, offered=count)])
+        seed.put_items(
+            client, "RegistrationsTable", [seed.offer_item(event, f"bench-warm-u{i}") for i in range(count)]
+        )
+
+    return prepare
+
+
+def _answer(name: str, event: str) -> Callable[[int], Event]:
+    return lambda i: handlers.request(name, path={"eventId": event, "userId": f"bench-warm-u{i}"}, body={})
+
+
 def _events_to_delete(client: DynamoDBClient, count: int) -> None:
     seed.put_items(
         client, "EventsTable", [seed.event_item(f"bench-warm-del{i}", capacity=10) for i in range(count)]
@@ -160,6 +176,22 @@ def routes() -> list[Route]:
             prepare=_check_in_event,
             # the event with the registration, one transaction: checkedInAt and the count
             path=("BatchGetItem", "TransactWriteItems"),
+        ),
+        Route(
+            "accept_offer",
+            "POST /events/{eventId}/registrations/{userId}/accept",
+            _answer("accept_offer", "bench-warm-accept"),
+            prepare=_offers_event("bench-warm-accept"),
+            # the lease, snapshot, one transaction taking the spot, the lease back
+            path=("UpdateItem", "BatchGetItem", "TransactWriteItems", "UpdateItem"),
+        ),
+        Route(
+            "decline_offer",
+            "POST /events/{eventId}/registrations/{userId}/decline (nobody waiting)",
+            _answer("decline_offer", "bench-warm-decline"),
+            prepare=_offers_event("bench-warm-decline"),
+            # the lease, snapshot, one transaction ending the offer, the lease back
+            path=("UpdateItem", "BatchGetItem", "TransactWriteItems", "UpdateItem"),
         ),
         Route(
             "update_event",

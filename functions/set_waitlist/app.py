@@ -1,4 +1,5 @@
-"""PUT /events/{eventId}/waitlist - open or close the waitlist (people waiting keep their place)."""
+"""PUT /events/{eventId}/waitlist - the waitlist's settings: open or close it (people waiting keep
+their place), its mode (auto or offer) and the offers' hold."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ app = make_resolver()
 @app.put(
     "/events/<eventId>/waitlist",
     operation_id="setWaitlist",
-    summary="Enable or disable the waitlist",
+    summary="Enable or disable the waitlist, set its mode (auto or offer) and the offers' hold",
     tags=["Events"],
     responses=ANSWERS | edit_errors(),
 )
@@ -29,8 +30,7 @@ def set_waitlist(
     eventId: str, request: Annotated[WaitlistSetting, Body()], ifMatch: IfMatch = None
 ) -> Response[UpdatedEvent]:
     manager = require_organizer(app)
-    changes = {"waitlistEnabled": request.waitlistEnabled}
-    return updated_response(update_event(eventId, changes, if_match=ifMatch, manager=manager))
+    return updated_response(update_event(eventId, request.changes(), if_match=ifMatch, manager=manager))
 
 
 lambda_handler = lambda_entry(app)

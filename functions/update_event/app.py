@@ -28,7 +28,10 @@ app = make_resolver()
         400,
         409,
         e400="No fields to update",
-        e409="Capacity cannot be lower than the number of registered attendees",
+        e409=(
+            "Capacity cannot be lower than the number of registered attendees"
+            " | Capacity cannot be lower than the spots registered or offered"
+        ),
     ),
 )
 def update(

@@ -109,11 +109,13 @@ def test_operation_has_summary_tags_and_parameters(path, method, operation):
 
 # PUTs whose path names the whole state they set (check-in: this attendee is in): no body.
 BODILESS_PUTS = {"/events/{eventId}/registrations/{userId}/check-in"}
+# Answers to an offer (offer mode): a POST on the person's registration, without a body.
+ANSWER_ACTIONS = ("/accept", "/decline")
 
 
 @pytest.mark.parametrize(("path", "method", "operation"), OPERATIONS, ids=OPERATION_IDS)
 def test_operation_documents_its_request_body_schema(path, method, operation):
-    if method in ("post", "put") and path not in BODILESS_PUTS:
+    if method in ("post", "put") and path not in BODILESS_PUTS and not path.endswith(ANSWER_ACTIONS):
         body = operation["requestBody"]
         assert body["required"] is True
         assert body["content"]["application/json"]["schema"]["$ref"].startswith("#/components/schemas/")
@@ -126,9 +128,11 @@ def test_operation_documents_its_success_and_error_answers(path, method, operati
     responses = {int(code): answer for code, answer in operation["responses"].items()}
     success = sorted(code for code in responses if code < 400)
 
-    # the success status is the one the function really answers its events/ sample with; the
+    # the success status is the one the function really answers its events/ sample with (or the
+    # sample's answer is a documented refusal: nobody holds an offer in the seeded data); the
     # only other one is a 202 Accepted (a registration still queued) saying where to ask again
-    assert success[0] == EXPECTED[template_routes()[(path, method)]][0]
+    sampled = EXPECTED[template_routes()[(path, method)]][0]
+    assert success[0] == sampled if sampled < 400 else sampled in responses
     for code in success[1:]:
         assert code == 202
         assert {"Location", "Retry-After"} <= set(responses[code]["headers"])

@@ -22,7 +22,14 @@ from local_api.samples import load_sample
 from local_api.streams import StreamSource, stream_table
 from tests.support.clock import FrozenClock
 from tests.support.invariants import assert_invariants, read_event_state, stored_event
-from tests.support.lambda_runner import FUNCTION_NAMES, STREAM_SAMPLES, Answer, invoke, invoke_raw
+from tests.support.lambda_runner import (
+    FUNCTION_NAMES,
+    SCHEDULE_SAMPLES,
+    STREAM_SAMPLES,
+    Answer,
+    invoke,
+    invoke_raw,
+)
 
 EVENT_KEYS = set(Event.model_fields)
 UPDATED_EVENT_KEYS = set(UpdatedEvent.model_fields)  # a change's answer: the event, whom it promoted
@@ -76,7 +83,7 @@ def routes() -> dict[str, tuple[str, str]]:
 
 def test_every_function_has_exactly_one_sample():
     samples = sorted(p.stem for p in EVENTS_DIR.glob("*.json"))
-    assert samples == sorted([*FUNCTION_NAMES, *STREAM_SAMPLES])
+    assert samples == sorted([*FUNCTION_NAMES, *STREAM_SAMPLES, *SCHEDULE_SAMPLES])
     assert sorted(routes()) == FUNCTION_NAMES
     assert set(STREAM_SAMPLES) <= set(function_events("DynamoDB"))
 
@@ -166,6 +173,9 @@ def test_samples_only_refer_to_seeded_ids_or_ids_they_create():
     for name in STREAM_SAMPLES:
         referenced = {i for record in load_sample(name)["Records"] for i in queued_request(record)}
         assert referenced <= seeded, name
+    for name in SCHEDULE_SAMPLES:
+        offer = load_sample(name)
+        assert {offer["eventId"], offer["userId"]} <= seeded, name
 
 
 # ------------------------------------------------------------------ what each sample answers
@@ -268,8 +278,27 @@ def check_unregister(answer: Answer, ddb: Any) -> None:
         "eventId": "evt-sample-1",
         "userId": "user-sample-1",
         "promotedUserId": None,
+        "offeredUserId": None,
     }
     assert assert_invariants(ddb, "evt-sample-1").registered == []
+
+
+def check_accepted_already(answer: Answer, ddb: Any) -> None:
+    """The seeded user-sample-1 holds a spot at evt-sample-1: accepting answers it, as a retried
+    accept would, and changes nothing."""
+    assert answer.body == {
+        "eventId": "evt-sample-1",
+        "userId": "user-sample-1",
+        "status": "registered",
+        "registeredAt": answer.body["registeredAt"],
+    }
+    assert assert_invariants(ddb, "evt-sample-1").registered == ["user-sample-1"]
+
+
+def check_no_offer(answer: Answer, ddb: Any) -> None:
+    """The seeded user-sample-1 holds a spot at evt-sample-1, not an offer: nothing changes."""
+    assert answer.body == {"detail": "No offer to answer: no spot is offered to this person at this event"}
+    assert assert_invariants(ddb, "evt-sample-1").registered == ["user-sample-1"]
 
 
 def check_list_event_registrations(answer: Answer, ddb: Any) -> None:
@@ -277,14 +306,17 @@ def check_list_event_registrations(answer: Answer, ddb: Any) -> None:
     assert set(body) == {
         "eventId",
         "registered",
+        "offered",
         "waitlisted",
         "registeredCount",
+        "offeredCount",
         "waitlistCount",
         "nextToken",
     }
     assert [(r["userId"], r["status"]) for r in body["registered"]] == [("user-sample-1", "registered")]
     assert set(body["registered"][0]) == {"eventId", "userId", "status", "registeredAt"}
     assert (body["waitlisted"], body["registeredCount"], body["waitlistCount"]) == ([], 1, 0)
+    assert (body["offered"], body["offeredCount"]) == ([], 0)
     assert body["nextToken"] is None
 
 
@@ -345,6 +377,8 @@ EXPECTED: dict[str, tuple[int, Callable[[Answer, Any], None]]] = {
     "get_user": (200, check_get_user),
     "register": (201, check_register),
     "unregister": (200, check_unregister),
+    "accept_offer": (200, check_accepted_already),
+    "decline_offer": (409, check_no_offer),
     "get_registration": (200, check_get_registration),
     "list_event_registrations": (200, check_list_event_registrations),
     "list_user_registrations": (200, check_list_user_registrations),
@@ -498,3 +532,13 @@ def test_samples_that_change_state_answer_conflict_or_not_found_the_second_time(
     again = invoke(name, load_sample(name))
     assert again.status == status
     assert isinstance(again.body["detail"], str)
+
+
+def test_the_expiry_sample_finds_no_offer_on_the_seeded_data(ddb):
+    # Given the seeded data, where user-sample-1 holds a spot at evt-sample-1 (no offer)
+    # When the sample schedule input is invoked, as the scheduler (or `sam local invoke`) does
+    result = invoke_raw("expire_offer", load_sample("expire_offer"))
+
+    # Then there was nothing to expire, and nothing changed
+    assert result == {"expired": False}
+    assert assert_invariants(ddb, "evt-sample-1").registered == ["user-sample-1"]

@@ -25,6 +25,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -35,10 +36,11 @@ from botocore.exceptions import ClientError
 
 from event_core import admission as writer
 from event_core import events as events_use_cases
-from event_core.clock import now_iso
+from event_core import offers, registration
+from event_core.clock import iso, now_iso
 from event_core.domain_events import bus
 from event_core.ids import queue_partition
-from event_core.store import admission, retry
+from event_core.store import admission, registrations, retry
 from event_core.store.transactions import transact
 from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE
 from local_api.lambda_context import LambdaContext
@@ -48,7 +50,7 @@ from tests.security.rendering import template
 from tests.support.bodies import event_body, unique
 from tests.support.builders import a_user, an_event, register_all
 from tests.support.clock import FrozenClock
-from tests.support.environment import REGION
+from tests.support.environment import REGION, clear_caches
 from tests.support.lambda_runner import Answer, invoke, load_function
 from tests.support.moto_aws import function_setup, moto_session
 
@@ -124,6 +126,7 @@ class Lab:
     secret_ids: dict[str, str] = field(default_factory=dict)  # ARN -> the secret's logical id
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     secret_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    scheduler_calls: list[str] = field(default_factory=list)  # EventBridge Scheduler operations
     failing: set[str] = field(default_factory=set)
     recording: bool = False
 
@@ -194,6 +197,8 @@ def lab(moto_client: Any, secret_ids: dict[str, str], monkeypatch: pytest.Monkey
                 the_lab.on_call(operation, params)
             elif service == "secretsmanager":
                 the_lab.on_secret_call(operation, params)
+            elif service == "scheduler" and the_lab.recording:
+                the_lab.scheduler_calls.append(operation)
             return make_api_call(client, operation, params)
 
         monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
@@ -478,6 +483,52 @@ def scenario_unregister(lab: Lab) -> None:
     leave(unique("missing"), attendee)
 
 
+def an_offer_event(waiting: int) -> tuple[str, str, list[str]]:
+    """An offer-mode event whose one attendee left: (event, the person offered, those behind)."""
+    event_id = an_event(capacity=1, waitlist=True, waitlistMode="offer", offerHoldSeconds=10)
+    holder, offered, *behind = [a_user() for _ in range(2 + waiting)]
+    register_all(event_id, [holder, offered, *behind])
+    registration.unregister(event_id, holder)
+    return event_id, offered, behind
+
+
+def answer_offer(lab: Lab, name: str, event_id: str, user_id: str) -> Answer:
+    return lab.invoke(name, request(name, path_params={"eventId": event_id, "userId": user_id}))
+
+
+def scenario_accept_offer(lab: Lab) -> None:
+    event_id, offered, (waiting,) = an_offer_event(waiting=1)
+    hold_lease(event_id, 0.05)  # registrations being admitted: it waits for the writer's lease
+    assert answer_offer(lab, "accept_offer", event_id, offered).status == 200
+    assert answer_offer(lab, "accept_offer", event_id, offered).status == 200  # again: the same
+    assert answer_offer(lab, "accept_offer", event_id, waiting).status == 409  # no offer
+    assert answer_offer(lab, "accept_offer", unique("missing"), offered).status == 404
+
+
+def scenario_decline_offer(lab: Lab) -> None:
+    event_id, offered, (second, _third) = an_offer_event(waiting=2)
+    solo_event, solo, _ = an_offer_event(waiting=0)
+    assert answer_offer(lab, "decline_offer", event_id, offered).body["offeredUserId"] == second
+    assert answer_offer(lab, "decline_offer", solo_event, solo).body["offeredUserId"] is None
+    assert answer_offer(lab, "decline_offer", event_id, offered).status == 404
+    assert answer_offer(lab, "decline_offer", unique("missing"), offered).status == 404
+
+
+def scenario_expire_offer(lab: Lab) -> None:
+    event_id, offered, (second,) = an_offer_event(waiting=1)
+    solo_event, solo, _ = an_offer_event(waiting=0)
+    later = iso(datetime.now(UTC) + timedelta(seconds=11))
+    hold_lease(event_id, 0.05)  # registrations being admitted: it waits for the writer's lease
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(offers, "now_iso", lambda: later)
+        for event, user in ((event_id, offered), (solo_event, solo)):
+            offer_id = registrations.get(event, user).offer_id  # type: ignore[union-attr]
+            expiry = {"eventId": event, "userId": user, "offerId": offer_id}
+            assert lab.invoke_raw("expire_offer", expiry) == {"expired": True}
+            assert lab.invoke_raw("expire_offer", expiry) == {"expired": False}
+    assert registrations.get(event_id, second).status == "offered"  # type: ignore[union-attr]
+
+
 def scenario_get_registration(lab: Lab) -> None:
     event_id, (attendee, waiting) = event_with_waitlist(capacity=1, waiting=1)
 
@@ -560,10 +611,23 @@ def scenario_admission(lab: Lab) -> None:
     tombstone = {**before, "deletedAt": {"S": now_iso()}, "deletedBy": {"S": "a-delete-that-died"}}
     lab.client.put_item(TableName="EventsTable", Item=tombstone)
     records.append(stream_record("MODIFY", "EventsTable", before, tombstone))
+    # an offer made (offer mode): its expiry is scheduled, once
+    offer_event, offered, _ = an_offer_event(waiting=0)
+    offer = lab.client.get_item(
+        TableName="RegistrationsTable", Key={"eventId": {"S": offer_event}, "userId": {"S": offered}}
+    )["Item"]
+    waiting = {**{k: v for k, v in offer.items() if k in ("eventId", "userId", "registeredAt")}}
+    records.append(
+        stream_record("MODIFY", "RegistrationsTable", {**waiting, "status": {"S": "waitlisted"}}, offer)
+    )
     with pytest.MonkeyPatch.context() as patched:
         patched.setattr(events_use_cases, "STALE_DELETE_SECONDS", 0)
+        patched.setenv("OFFER_EXPIRY_TARGET_ARN", "arn:aws:lambda:us-east-1:123456789012:function:expire")
+        patched.setenv("OFFER_SCHEDULER_ROLE_ARN", "arn:aws:iam::123456789012:role/expiry")
+        clear_caches()
         lab.invoke_raw("admission", {"Records": records})
         lab.invoke_raw("admission", {"Records": records})
+    clear_caches()
     assert queue_records(waitlisted) == []
     assert "Item" not in lab.client.get_item(TableName="EventsTable", Key={"eventId": {"S": interrupted}})
     assert queue_records(opened) == []
@@ -657,6 +721,9 @@ SCENARIOS: dict[str, Callable[[Lab], None]] = {
     "get_user": scenario_get_user,
     "register": scenario_register,
     "unregister": scenario_unregister,
+    "accept_offer": scenario_accept_offer,
+    "decline_offer": scenario_decline_offer,
+    "expire_offer": scenario_expire_offer,
     "get_registration": scenario_get_registration,
     "check_in": scenario_check_in,
     "admission": scenario_admission,
@@ -677,6 +744,19 @@ def code_path_extras(needed: set[iam.Access]) -> set[iam.Access]:
     if any(access.table == "IdempotencyTable" for access in needed):
         return {iam.Access("GetItem", "IdempotencyTable")}
     return set()
+
+
+def granted_actions(properties: dict[str, Any], service: str) -> set[str]:
+    """The `service:` actions a function's policy statements allow."""
+    found: set[str] = set()
+    for policy in properties.get("Policies") or []:
+        statements = policy.get("Statement", []) if isinstance(policy, dict) else []
+        for statement in [statements] if isinstance(statements, dict) else statements:
+            actions = statement.get("Action", [])
+            found |= {
+                a for a in ([actions] if isinstance(actions, str) else actions) if a.startswith(f"{service}:")
+            }
+    return found
 
 
 def describe(accesses: set[iam.Access] | set[iam.SecretAccess]) -> str:
@@ -710,6 +790,9 @@ def test_policies_grant_exactly_the_dynamodb_access_the_code_uses(lab: Lab, dire
         f"{function.logical_id}:\n missing (AccessDenied in AWS):\n  {describe(needed - granted.dynamodb)}"
         f"\n unused (excess privilege):\n  {describe(granted.dynamodb - needed)}"
     )
+    # And so are its EventBridge Scheduler calls (the offers' expiries)
+    scheduler_needed = {f"scheduler:{operation}" for operation in lab.scheduler_calls}
+    assert scheduler_needed == granted_actions(function.properties, "scheduler"), function.logical_id
     # And so are its secret reads (only the listings read one: the page token key)
     secrets_needed = iam.secrets_needed_by(lab.secret_calls, lab.secret_ids)
     assert (secrets_needed - granted.secrets, granted.secrets - secrets_needed) == (set(), set()), (

@@ -57,10 +57,12 @@ def clear_caches() -> None:
     from event_core.page_token_key import stored_key
     from event_core.settings import get_settings
     from event_core.store.client import dynamodb
+    from event_core.store.schedules import scheduler
     from event_core.store.secrets import secretsmanager
 
     get_settings.cache_clear()
     dynamodb.cache_clear()
+    scheduler.cache_clear()
     secretsmanager.cache_clear()
     stored_key.cache_clear()
     bus.bus_name.cache_clear()

@@ -3,14 +3,17 @@
 own, so a bug in the domain cannot hide itself.
 
 For one event:
-- registeredCount equals the rows with status registered, and neither exceeds capacity;
-- waitlistCount equals the rows with status waitlisted;
+- registeredCount, offeredCount (absent: 0) and waitlistCount equal the rows with status
+  registered, offered and waitlisted; registered + offered never exceeds capacity (an offer holds
+  its spot);
 - every row has a known status; no user holds two places, and every row is in exactly the
-  sparse index of its status;
+  sparse index of its status (an offer is on the registered-index, with the spot it holds); an
+  offered row carries its offer (offerId, offeredAt, offerExpiresAt) and no other row does;
 - waitlistSeq tickets are unique, below waitlistSeqNext and strictly increasing in arrival order
   (registeredAt, then the admission queue key that orders the people of one batch); the
   positions the API computes from the waitlist index are 1..n, contiguous, in ticket order;
-- no free spot while people wait, in a status where freed spots go to the waitlist;
+- no spot neither taken nor offered while people wait, in a status where freed spots go to the
+  waitlist;
 - every row belongs to a live event and an existing user.
 For one user: each place the user index lists belongs to a live event, and the user exists.
 
@@ -44,12 +47,15 @@ REGISTERED_INDEX = "registered-index"
 WAITLIST_INDEX = "waitlist-index"
 USER_INDEX = "user-index"
 REGISTERED = "registered"
+OFFERED = "offered"
 WAITLISTED = "waitlisted"
+OFFER_FIELDS = ("offerId", "offeredAt", "offerExpiresAt")
 # Where freed spots go to the waitlist.
 PROMOTING_STATUSES = frozenset({"active", "postponed"})
 # Every status a registration row may have, with the order its rows are listed in (an index's).
 STATUS_ORDER: dict[str, Callable[[dict[str, Any]], Any]] = {
     REGISTERED: lambda row: row.get("registeredSort", ""),
+    OFFERED: lambda row: row.get("registeredSort", ""),
     WAITLISTED: lambda row: row.get("waitlistSeq", -1),
 }
 
@@ -145,9 +151,17 @@ class EventState:
         return [row["userId"] for row in self.rows_with(REGISTERED)]
 
     @property
+    def offered(self) -> list[str]:
+        """User ids holding an offer of a spot, in registered-index order."""
+        return [row["userId"] for row in self.rows_with(OFFERED)]
+
+    @property
     def waitlisted(self) -> list[str]:
         """Waiting user ids, head of the queue first."""
         return [row["userId"] for row in self.rows_with(WAITLISTED)]
+
+    def row(self, user_id: str) -> Item:
+        return next(row for row in self.rows if row["userId"] == user_id)
 
     @cached_property
     def positions(self) -> dict[str, int]:
@@ -186,11 +200,13 @@ def known_statuses(client: Any, state: EventState) -> Iterator[str]:
 @event_check
 def counters_equal_rows(client: Any, state: EventState) -> Iterator[str]:
     event = state.event or {}
-    registered, waitlisted = len(state.registered), len(state.waitlisted)
+    registered, offered, waitlisted = len(state.registered), len(state.offered), len(state.waitlisted)
     if event.get("registeredCount") != registered:
         yield f"registeredCount={event.get('registeredCount')} but {registered} registered rows"
-    if registered > event["capacity"]:
-        yield f"{registered} registered rows exceed capacity {event['capacity']}"
+    if event.get("offeredCount", 0) != offered:
+        yield f"offeredCount={event.get('offeredCount', 0)} but {offered} offered rows"
+    if registered + offered > event["capacity"]:
+        yield f"{registered} registered and {offered} offered rows exceed capacity {event['capacity']}"
     if event.get("registeredCount", 0) > event["capacity"]:
         yield f"registeredCount={event['registeredCount']} exceeds capacity {event['capacity']}"
     if event.get("waitlistCount") != waitlisted:
@@ -205,16 +221,26 @@ def one_place_each_in_its_index(client: Any, state: EventState) -> Iterator[str]
     in_waitlist_index = [row["userId"] for row in state.in_waitlist_index]
     if both := set(state.in_registered_index) & set(in_waitlist_index):
         yield f"users both registered and waiting: {sorted(both)}"
-    if sorted(state.in_registered_index) != sorted(state.registered):
-        yield "registered-index does not list exactly the registered rows"
+    if sorted(state.in_registered_index) != sorted(state.registered + state.offered):
+        yield "registered-index does not list exactly the registered and offered rows"
     if in_waitlist_index != state.waitlisted:
         yield "waitlist-index does not list exactly the waitlisted rows in ticket order"
-    for row in state.rows_with(REGISTERED):
+    for row in state.rows_with(REGISTERED) + state.rows_with(OFFERED):
         if "waitlistSeq" in row or "registeredSort" not in row:
-            yield f"registered row {row['userId']} has the wrong index attributes"
+            yield f"{row['status']} row {row['userId']} has the wrong index attributes"
     for row in state.rows_with(WAITLISTED):
         if "registeredSort" in row or "waitlistSeq" not in row:
             yield f"waitlisted row {row['userId']} has the wrong index attributes"
+
+
+@event_check
+def offers_carried_by_offered_rows_only(client: Any, state: EventState) -> Iterator[str]:
+    for row in state.rows:
+        carried = [name for name in OFFER_FIELDS if name in row]
+        if row.get("status") == OFFERED and len(carried) != len(OFFER_FIELDS):
+            yield f"offered row {row['userId']} carries only {carried}"
+        if row.get("status") != OFFERED and carried:
+            yield f"{row.get('status')} row {row['userId']} still carries {carried}"
 
 
 @event_check
@@ -237,9 +263,9 @@ def waitlist_in_arrival_order(client: Any, state: EventState) -> Iterator[str]:
 @event_check
 def no_idle_spot_while_people_wait(client: Any, state: EventState) -> Iterator[str]:
     event = state.event or {}
-    free = event["capacity"] - len(state.registered)
+    free = event["capacity"] - len(state.registered) - len(state.offered)
     if event.get("status") in PROMOTING_STATUSES and state.waitlisted and free > 0:
-        yield f"{free} free spots while {len(state.waitlisted)} people wait"
+        yield f"{free} spots neither taken nor offered while {len(state.waitlisted)} people wait"
 
 
 @event_check

@@ -18,11 +18,13 @@ from local_api.lambda_context import LambdaContext
 from local_api.paths import REPO_ROOT
 
 FUNCTIONS_DIR = REPO_ROOT / "functions"
-# The functions that read DynamoDB streams instead of serving API Gateway. admission has a stream
-# event sample (events/admission.json, STREAM_SAMPLES); stream_processor's records are built by
-# tests/domain_events.
-NON_API_FUNCTIONS = frozenset({"stream_processor", "admission"})
+# The functions that read DynamoDB streams, or are invoked by a schedule, instead of serving API
+# Gateway. admission has a stream event sample (events/admission.json, STREAM_SAMPLES);
+# stream_processor's records are built by tests/domain_events; expire_offer's sample is the
+# input of an offer's schedule (events/expire_offer.json, SCHEDULE_SAMPLES).
+NON_API_FUNCTIONS = frozenset({"stream_processor", "admission", "expire_offer"})
 STREAM_SAMPLES = ("admission",)
+SCHEDULE_SAMPLES = ("expire_offer",)
 # The functions behind API Gateway: a proxy event sample each.
 FUNCTION_NAMES = sorted(
     p.name for p in FUNCTIONS_DIR.iterdir() if (p / "app.py").is_file() and p.name not in NON_API_FUNCTIONS

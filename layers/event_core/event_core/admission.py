@@ -42,7 +42,7 @@ from event_core.store.events import StoredEvent
 from event_core.store.registrations import REGISTERED, WAITLISTED, StoredRegistration
 from event_core.store.retry import StateChanged, with_retries
 from event_core.store.transactions import TransactionCancelled, transact
-from event_core.waitlist import promotions_due
+from event_core.waitlist import Filling, due_for, heads_of, promotions_due
 
 T = TypeVar("T")
 
@@ -83,7 +83,8 @@ class Batch:
     registered: int
     waiting: int
     next_ticket: int
-    promoted: list[StoredRegistration] = field(default_factory=list)
+    offered: int = 0
+    filling: Filling = field(default_factory=Filling)  # the waitlist's head, promoted or offered spots
     placed: list[tuple[QueuedRequest, Placed]] = field(default_factory=list)
     refused: list[tuple[QueuedRequest, str]] = field(default_factory=list)
 
@@ -95,20 +96,22 @@ def plan(
     existing: dict[str, StoredRegistration],
     heads: list[StoredRegistration] | None = None,
 ) -> Batch:
-    """First the waitlist's `heads` take the spots that are free (people waiting come first),
-    then each request is decided as if it came alone, in order: a free spot while nobody waits,
+    """First the waitlist's `heads` take the spots that are free (people waiting come first;
+    promoted, or in offer mode offered them), then each request is decided as if it came alone,
+    in order: a spot neither taken nor offered while nobody waits,
     else the end of the waitlist, else refused; a person who already holds a place (`existing`,
     or earlier in this batch) is refused as a duplicate, and one that arrived outside the
     registration window as such (its arrival counts, not when it is admitted: a request queued
     before the close is admitted after it). Stops where the transaction would be full."""
     event = stored.event
     window = windows.registration_of(event)
-    batch = Batch(event.registeredCount, event.waitlistCount, stored.waitlist_seq_next)
-    batch.promoted = list(heads or [])
-    batch.registered += len(batch.promoted)
-    batch.waiting -= len(batch.promoted)
+    batch = Batch(event.registeredCount, event.waitlistCount, stored.waitlist_seq_next, event.offeredCount)
+    batch.filling = heads_of(heads or [], now, mode=event.waitlistMode, hold_seconds=event.offerHoldSeconds)
+    batch.registered += batch.filling.promoted
+    batch.offered += batch.filling.offered
+    batch.waiting -= len(batch.filling.user_ids)
     holders = set(existing)
-    actions = 1 + len(batch.promoted)  # the event's update, the promotions
+    actions = 1 + len(batch.filling.actions)  # the event's update, the promotions or offers
     for request in requests:
         place: Placed | None = None
         outcome = admission.NOT_OPEN
@@ -120,7 +123,7 @@ def plan(
             outcome = admission.NOT_YET_OPEN
         elif window.after(arrival):
             outcome = admission.CLOSED
-        elif batch.registered < event.capacity and batch.waiting == 0:
+        elif batch.registered + batch.offered < event.capacity and batch.waiting == 0:
             place = Placed(_row(request, REGISTERED, now), None)
         elif event.waitlistEnabled:
             place = Placed(_row(request, WAITLISTED, now, batch.next_ticket), batch.waiting + 1)
@@ -143,17 +146,21 @@ def plan(
     return batch
 
 
-def _due(stored: StoredEvent, registered: int, waiting: int) -> int:
+def _due(stored: StoredEvent, batch: Batch) -> int:
     event = stored.event
     return promotions_due(
-        capacity=event.capacity, registered=registered, waiting=waiting, status=event.status
+        capacity=event.capacity,
+        registered=batch.registered,
+        offered=batch.offered,
+        waiting=batch.waiting,
+        status=event.status,
     )
 
 
 def _heads(stored: StoredEvent) -> list[StoredRegistration]:
     """The people waiting who take the spots free now (a capacity raise, a leave that could not
     promote), as many as one transaction holds; StateChanged if fewer wait than the count says."""
-    due = _due(stored, stored.event.registeredCount, stored.event.waitlistCount)
+    due = due_for(stored.event)
     heads = registrations.waitlist_head(stored.event.eventId, due)
     if len(heads) < due:
         raise StateChanged()
@@ -182,6 +189,7 @@ def _event_update(
         owner,
         registered=batch.registered,
         waiting=batch.waiting,
+        offered=batch.offered,
         next_ticket=batch.next_ticket,
         renew_until=until,
         backlogged=backlog,
@@ -214,7 +222,7 @@ def admit(
     now = now_iso()
     batch = plan(stored, requests, now, existing, _heads(stored))
     actions: list[dict[str, Any]] = [_event_update(stored, owner, batch, release=release, backlog=backlog)]
-    actions += [registrations.promote_action(head, now) for head in batch.promoted]
+    actions += batch.filling.actions
     actions += [registrations.put_action(place.registration) for _, place in batch.placed]
     for request, outcome in batch.refused:
         actions += _refusal_actions(request, outcome)
@@ -222,8 +230,8 @@ def admit(
         transact(actions)
     except TransactionCancelled:
         raise StateChanged() from None  # read again: the counts, the lease or a row moved
-    business_metrics.promoted(len(batch.promoted))
-    filled = not _due(stored, batch.registered, batch.waiting)
+    business_metrics.filled(batch.filling.promoted, batch.filling.offered)
+    filled = not _due(stored, batch)
     admission.remove([request for request, _ in batch.placed if request.key] + (notes if filled else []))
     decided: dict[str, Decision] = {request.key: place for request, place in batch.placed}
     decided.update({request.key: outcome for request, outcome in batch.refused})

@@ -1,6 +1,7 @@
 """Who is coming: an event's registrations and a user's registrations, page by page.
 
-An event's list pages through confirmed attendees first, then the waitlist in queue order, each
+An event's list pages through the people holding a spot first (confirmed attendees, and apart
+those holding an offer of one), then the waitlist in queue order, each
 waiting person's position as of the read of their page;
 one page never holds more than `limit` entries, so large events page instead of overflowing
 Lambda's response limit, and each page costs reads proportional to its size.
@@ -25,21 +26,10 @@ from event_core.models.registrations import (
     UserRegistrationsPage,
 )
 from event_core.pagination import decode_token, encode_token
+from event_core.places import public
 from event_core.store import registrations, snapshot, users
-from event_core.store.registrations import StoredRegistration
+from event_core.store.registrations import OFFERED
 from event_core.waitlist import position
-
-
-def public_registration(stored: StoredRegistration, waitlist_position: int | None = None) -> Registration:
-    """A registration as the API shows it."""
-    return Registration(
-        eventId=stored.event_id,
-        userId=stored.user_id,
-        status=stored.status,
-        registeredAt=stored.registered_at,
-        waitlistPosition=waitlist_position,
-        checkedInAt=stored.checked_in_at,
-    )
 
 
 def event_registrations(
@@ -51,6 +41,7 @@ def event_registrations(
     cursor = decode_token(scope, next_token, EventRegistrationsCursor)
     at = cursor.root if cursor else None
     registered: list[Registration] = []
+    offered: list[Registration] = []
     waitlisted: list[Registration] = []
     following: RegisteredPhase | WaitlistPhase | None = None
     remaining = limit
@@ -60,7 +51,9 @@ def event_registrations(
         page, last_key = registrations.registered_page(
             event_id, limit=remaining, after=at.after if at else None
         )
-        registered = [public_registration(r) for r in page]
+        # The registered-index holds the offers too (they hold a spot): listed apart.
+        registered = [public(r) for r in page if r.status != OFFERED]
+        offered = [public(r) for r in page if r.status == OFFERED]
         remaining -= len(page)
         if last_key:
             following = RegisteredPhase(phase="registered", after=last_key)
@@ -71,7 +64,7 @@ def event_registrations(
             # Positions as of this page's read: people who left since the last page move
             # everyone behind them up, so a page never shows a gap or an old place.
             ahead = (position(page[0]) or 1) - 1 if page and waitlist_after else 0
-            waitlisted = [public_registration(r, ahead + i + 1) for i, r in enumerate(page)]
+            waitlisted = [public(r, ahead + i + 1) for i, r in enumerate(page)]
             if last_waiting:
                 following = WaitlistPhase(phase="waitlisted", after=last_waiting)
         elif event.waitlistCount > 0:
@@ -80,8 +73,10 @@ def event_registrations(
     return EventRegistrations(
         eventId=event_id,
         registered=registered,
+        offered=offered,
         waitlisted=waitlisted,
         registeredCount=event.registeredCount,
+        offeredCount=event.offeredCount,
         waitlistCount=event.waitlistCount,
         nextToken=encode_token(scope, EventRegistrationsCursor(following)) if following else None,
     )
@@ -108,6 +103,7 @@ def user_registrations(user_id: str, *, limit: int, next_token: str | None) -> U
                 eventDate=stored_event.event.date,
                 status=stored.status,
                 waitlistPosition=position(stored),
+                offerExpiresAt=stored.offer_expires_at,
                 registeredAt=stored.registered_at,
             )
         )

@@ -11,6 +11,8 @@ namespace `POWERTOOLS_METRICS_NAMESPACE`, with the `service` dimension.
 | `WaitlistJoins` | people who joined a waitlist |
 | `Promotions` | people moved from a waitlist into a spot (on unregister or an event update) |
 | `FullRejections` | registrations refused with 409 "Event is full" |
+| `OffersMade` | offer mode: spots offered to the waitlist's head |
+| `OffersAccepted`, `OffersDeclined`, `OffersExpired` | offer mode: how the offers ended |
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ REGISTRATIONS = "Registrations"
 WAITLIST_JOINS = "WaitlistJoins"
 PROMOTIONS = "Promotions"
 FULL_REJECTIONS = "FullRejections"
+OFFERS_MADE = "OffersMade"
+OFFERS_ACCEPTED = "OffersAccepted"
+OFFERS_DECLINED = "OffersDeclined"
+OFFERS_EXPIRED = "OffersExpired"
 
 
 def _count(name: str, value: int = 1) -> None:
@@ -37,6 +43,17 @@ def placed(waitlisted: bool) -> None:
 
 def promoted(count: int) -> None:
     _count(PROMOTIONS, count)
+
+
+def filled(promotions: int, offers: int) -> None:
+    """The waitlist's head moved into free spots: promoted, or offered them."""
+    _count(PROMOTIONS, promotions)
+    _count(OFFERS_MADE, offers)
+
+
+def offer_ended(outcome: str) -> None:
+    """An offer accepted, declined or expired (store.events' ACCEPTED, DECLINED, EXPIRED)."""
+    _count({"accepted": OFFERS_ACCEPTED, "declined": OFFERS_DECLINED, "expired": OFFERS_EXPIRED}[outcome])
 
 
 def rejected_full() -> None:

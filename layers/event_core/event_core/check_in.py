@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from event_core import clock, windows
-from event_core.attendance import public_registration
 from event_core.authorization import EVERY_EVENT, Manager
 from event_core.errors import CheckInNotOpen, EventNotFound, Forbidden, NotAnAttendee, NotRegistered
 from event_core.events import get_managed_event
 from event_core.ids import is_valid_id
 from event_core.models.registrations import Registration
+from event_core.places import public
 from event_core.store import events, registrations, snapshot
 from event_core.store.registrations import REGISTERED
 from event_core.store.retry import StateChanged, with_retries
@@ -44,7 +44,7 @@ def _check_in_once(event_id: str, user_id: str, manager: Manager) -> Registratio
     if place is None:
         raise NotRegistered()
     if place.checked_in_at is not None:
-        return public_registration(place)  # checked in before: nothing changes
+        return public(place)  # checked in before: nothing changes
     if place.status != REGISTERED:
         raise NotAnAttendee()
     if event.status == CANCELLED:
@@ -58,4 +58,4 @@ def _check_in_once(event_id: str, user_id: str, manager: Manager) -> Registratio
         )
     except TransactionCancelled:
         raise StateChanged() from None  # checked in, or left, meanwhile: read again
-    return public_registration(replace(place, checked_in_at=checked_in_at))
+    return public(replace(place, checked_in_at=checked_in_at))

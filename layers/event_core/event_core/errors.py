@@ -56,8 +56,29 @@ class EventNotOpen(Conflict):
     message = "Event is not open for registration"
 
 
+class NoOffer(Conflict):
+    message = "No offer to answer: no spot is offered to this person at this event"
+
+
+class OfferExpired(Conflict):
+    message = "The offer has expired: the spot is offered to the next in line"
+
+
 class CapacityBelowRegistered(Conflict):
     message = "Capacity cannot be lower than the number of registered attendees"
+
+
+class CapacityBelowOffered(CapacityBelowRegistered):
+    """offer mode: the capacity would leave outstanding offers without the spots they hold."""
+
+    message = "Capacity cannot be lower than the spots registered or offered"
+
+
+class OfferNotDue(DomainError):
+    """An offer's expiry ran well before the offer's time (a clock or a scheduler early): the
+    invocation fails, so that the scheduler tries it again later. Never an HTTP answer."""
+
+    message = "The offer has not expired yet"
 
 
 class BadRequest(DomainError):

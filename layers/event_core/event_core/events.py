@@ -13,6 +13,7 @@ from event_core.authorization import EVERY_EVENT, Manager
 from event_core.clock import iso_ago, now_iso
 from event_core.errors import (
     Busy,
+    CapacityBelowOffered,
     CapacityBelowRegistered,
     EventNotFound,
     Forbidden,
@@ -28,7 +29,7 @@ from event_core.store.admission import QueuedRequest
 from event_core.store.events import StoredEvent
 from event_core.store.retry import StateChanged, is_transient, with_retries
 from event_core.store.transactions import TransactionCancelled, transact
-from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE, promotion_actions, promotions_due
+from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE, Filling, due_for, fill_for
 
 # A delete runs inside one Lambda invocation (29 s timeout, template.yaml): past that its
 # function has been stopped, so an older tombstone is an orphan that anyone may finish.
@@ -42,6 +43,7 @@ class Applied:
 
     stored: StoredEvent
     promoted: tuple[str, ...] = ()
+    offered: tuple[str, ...] = ()  # offer mode: whom it offered the spots it opened
     promotions_pending: bool = False  # more spots opened than it filled: the queue's writer goes on
 
     @property
@@ -114,19 +116,20 @@ def update_event(
     # More spots opening than one transaction promotes: the first transaction also writes a
     # note in the admission queue, so that whatever happens to this request (busy, killed) the
     # queue's writer fills them all; the note is only ever seen with the change applied.
-    stored, promoted, more_due, note = with_retries(
+    stored, filling, more_due, note = with_retries(
         lambda: _apply_once(event_id, changes, if_match, manager=manager, noting=True)
     )
-    everyone = list(promoted)
+    promoted, offered = list(filling.promoted_ids), list(filling.offered_ids)
     try:
         while more_due:  # the rest of a large capacity raise, a batch at a time
-            stored, promoted, more_due, _ = with_retries(lambda: _apply_once(event_id, {}))
-            everyone.extend(promoted)
+            stored, filling, more_due, _ = with_retries(lambda: _apply_once(event_id, {}))
+            promoted.extend(filling.promoted_ids)
+            offered.extend(filling.offered_ids)
     except Busy:  # applied; the writer finishes the promotions (the note woke it)
-        return Applied(stored, tuple(everyone), promotions_pending=True)
+        return Applied(stored, tuple(promoted), tuple(offered), promotions_pending=True)
     if note is not None:
         queue.remove([note])
-    return Applied(stored, tuple(everyone))
+    return Applied(stored, tuple(promoted), tuple(offered))
 
 
 def _apply_once(
@@ -136,45 +139,43 @@ def _apply_once(
     *,
     manager: Manager = EVERY_EVENT,
     noting: bool = False,
-) -> tuple[StoredEvent, list[str], bool, QueuedRequest | None]:
-    """One transaction of an update: the changes, and the promotions they make due (up to one
-    transaction's worth). With `noting`, a transaction that leaves more due also writes the
-    admission queue's promotions note. Returns the event as written, whom it promoted, whether
-    more promotions are due, and the note."""
+) -> tuple[StoredEvent, Filling, bool, QueuedRequest | None]:
+    """One transaction of an update: the changes, and the promotions (or in offer mode, the
+    offers) they make due, up to one transaction's worth. With `noting`, a transaction that
+    leaves more due also writes the admission queue's promotions note. Returns the event as
+    written, whom it promoted or offered a spot, whether more are due, and the note."""
     stored = get_managed_event(event_id, manager)
     check_if_match(if_match, etag(stored))
     event = stored.event
-    capacity = changes.get("capacity", event.capacity)
-    status = changes.get("status", event.status)
-    if "capacity" in changes and capacity < event.registeredCount:
-        raise CapacityBelowRegistered()  # only a capacity change is judged against the attendees
+    changed = event.model_copy(update=changes)  # the capacity, status and waitlist mode that apply
+    if "capacity" in changes and changed.capacity < event.registeredCount + event.offeredCount:
+        # only a capacity change is judged against the spots held
+        raise (
+            CapacityBelowRegistered() if changed.capacity < event.registeredCount else CapacityBelowOffered()
+        )
     _require_a_registration_window(event, changes)
-    due = promotions_due(
-        capacity=capacity,
-        registered=event.registeredCount,
-        waiting=event.waitlistCount,
-        status=status,
-    )
+    due = due_for(changed)
     if not changes and not due:
-        return stored, [], False, None
+        return stored, Filling(), False, None
 
     now = now_iso()
-    promoted, promotions = promotion_actions(event_id, due, now)
-    update = events.edit_action(stored, changes, promoted=due, now=now)
+    filling = fill_for(changed, due, now)
+    update = events.edit_action(stored, changes, promoted=filling.promoted, offered=filling.offered, now=now)
     more_due = due == MAX_PROMOTIONS_PER_WRITE
     note, note_actions = None, []
     if noting and more_due:
         note, note_action = queue.promotions_note(event_id, now)
         note_actions = [note_action]
     try:
-        transact([update, *promotions, *note_actions])
+        transact([update, *filling.actions, *note_actions])
     except TransactionCancelled:
         raise StateChanged() from None
-    business_metrics.promoted(len(promoted))
+    business_metrics.filled(filling.promoted, filling.offered)
 
     counts = {
-        "registeredCount": event.registeredCount + len(promoted),
-        "waitlistCount": event.waitlistCount - len(promoted),
+        "registeredCount": event.registeredCount + filling.promoted,
+        "offeredCount": event.offeredCount + filling.offered,
+        "waitlistCount": event.waitlistCount - due,
     }
     stamp = {"updatedAt": now} if changes else {}
     updated = StoredEvent(
@@ -182,7 +183,7 @@ def _apply_once(
         revision=stored.revision + (1 if changes else 0),
         waitlist_seq_next=stored.waitlist_seq_next,
     )
-    return updated, promoted, more_due, note
+    return updated, filling, more_due, note
 
 
 def _require_a_registration_window(event: Event, changes: dict[str, Any]) -> None:

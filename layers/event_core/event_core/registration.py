@@ -7,8 +7,9 @@ transactions conflicting. A request whose answer is not ready within the wait is
 its place in the queue (`RegistrationPending`), and the queue is admitted all the same.
 
 Unregistering is one TransactWriteItems that also updates the event's counters under conditions
-on the state it read, promoting the head of the waitlist in the same write; a write that lost a
-race re-reads and retries.
+on the state it read, promoting the head of the waitlist in the same write (in offer mode:
+offering them the spot); a write that lost a race re-reads and retries. Leaving while holding an
+offer ends the offer (`offers.end_offer`): declined, or expired if its time is over.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from __future__ import annotations
 import time
 from functools import partial
 
-from event_core import admission, business_metrics, clock, windows
-from event_core.attendance import public_registration
+from event_core import admission, business_metrics, clock, offers, windows
 from event_core.clock import now_iso
 from event_core.errors import (
     AlreadyRegistered,
@@ -31,15 +31,16 @@ from event_core.errors import (
 from event_core.ids import is_valid_id, new_id
 from event_core.models.events import OPEN_STATUS
 from event_core.models.registrations import Registration, RegistrationPending, Unregistration
+from event_core.places import public
 from event_core.settings import get_settings
 from event_core.store import admission as queue
 from event_core.store import events, registrations, snapshot
 from event_core.store.admission import QueuedRequest
 from event_core.store.events import StoredEvent
-from event_core.store.registrations import WAITLISTED
+from event_core.store.registrations import OFFERED, WAITLISTED
 from event_core.store.retry import StateChanged, with_retries
 from event_core.store.transactions import TransactionCancelled, transact
-from event_core.waitlist import position, promotion_actions, promotions_due
+from event_core.waitlist import Filling, free_spot, position
 
 FIRST_POLL_SECONDS = 0.02
 MAX_POLL_SECONDS = 0.25
@@ -93,7 +94,7 @@ def _check(event_id: str, user_id: str) -> StoredEvent:
     if event.status != OPEN_STATUS:
         raise EventNotOpen()
     windows.require_registration_open(event, clock.now())
-    if event.registeredCount >= event.capacity and not event.waitlistEnabled:
+    if event.registeredCount + event.offeredCount >= event.capacity and not event.waitlistEnabled:
         raise EventFull()
     return seen.event
 
@@ -115,7 +116,7 @@ def _admit_directly(event_id: str, user_id: str, owner: str) -> Registration | N
     decision = decided[own.key]
     if isinstance(decision, str):
         raise admission.refusal(decision)
-    return public_registration(decision.registration, decision.position)
+    return public(decision.registration, decision.position)
 
 
 def _await(request: QueuedRequest) -> Registration | RegistrationPending:
@@ -157,7 +158,7 @@ def registration_status(
         row = registrations.get(event_id, user_id)
         if row is None:
             raise NotRegistered() if events.get(event_id) else EventNotFound()
-        return public_registration(row, position(row))
+        return public(row, position(row))
     key = f"{request_id}#{user_id}"
     state = snapshot.request_state(event_id, user_id, key)
     if (answer := _answer(state, key)) is not None:
@@ -174,7 +175,7 @@ def _answer(state: snapshot.RequestState, key: str) -> Registration | None:
     refused; None while it waits."""
     placed = state.registration
     if placed is not None and placed.queue_key == key:
-        return public_registration(placed, position(placed))
+        return public(placed, position(placed))
     if state.outcome is not None:
         raise admission.refusal(state.outcome)
     return None
@@ -190,7 +191,8 @@ def _pending(request: QueuedRequest) -> RegistrationPending:
 
 
 def unregister(event_id: str, user_id: str) -> Unregistration:
-    """Remove the user's place; a freed spot goes to the head of the waitlist in the same write."""
+    """Remove the user's place; a freed spot goes to the head of the waitlist in the same write
+    (promoted, or in offer mode offered the spot)."""
     if not (is_valid_id(event_id) and is_valid_id(user_id)):
         raise NotRegistered()
     return admission.as_writer(
@@ -207,29 +209,25 @@ def _unregister_once(event_id: str, user_id: str) -> Unregistration:
     place = seen.registration
     if place is None:
         raise NotRegistered()
+    now = now_iso()
+    if place.status == OFFERED:
+        lapsed = now >= (place.offer_expires_at or "")
+        return offers.end_offer(seen.event, place, now, lapsed=lapsed)
     if place.checked_in_at is not None:
         raise CheckedInCannotLeave()  # they came: the attendance count stays true
-    event = seen.event.event
-    promoted: list[str] = []
-    actions = [registrations.delete_action(place)]
-
+    filling = Filling()
     if place.status == WAITLISTED:
-        actions.append(events.leave_waitlist_action(event_id))
+        event_actions = [events.leave_waitlist_action(event_id)]
     else:
-        due = promotions_due(
-            capacity=event.capacity,
-            registered=event.registeredCount - 1,
-            waiting=event.waitlistCount,
-            status=event.status,
-        )
-        if due:
-            promoted, promotions = promotion_actions(event_id, due, now_iso())
-            actions.extend([events.release_and_promote_action(event, due), *promotions])
-        else:  # nobody to promote: either nobody waits, or the event does not promote now
-            actions.append(events.release_spot_action(event_id))
+        event_actions, filling = free_spot(seen.event.event, now)
     try:
-        transact(actions)
+        transact([registrations.delete_action(place), *event_actions])
     except TransactionCancelled:
         raise StateChanged() from None
-    business_metrics.promoted(len(promoted))
-    return Unregistration(eventId=event_id, userId=user_id, promotedUserId=promoted[0] if promoted else None)
+    business_metrics.filled(filling.promoted, filling.offered)
+    return Unregistration(
+        eventId=event_id,
+        userId=user_id,
+        promotedUserId=next(iter(filling.promoted_ids), None),
+        offeredUserId=next(iter(filling.offered_ids), None),
+    )

@@ -22,6 +22,11 @@ class Settings:
     organizer_group: str = "organizers"  # COGNITO: the group allowed to manage its own events
     admin_group: str = "admins"  # COGNITO: the group allowed to manage every event and hand it over
     admission_wait_seconds: float = 1.0  # how long a queued registration waits for its answer
+    # Offers' expiries (EventBridge Scheduler): the schedule group, the expiry function, the role
+    # the scheduler invokes it with. Only the function that schedules expiries needs them.
+    offer_schedule_group: str = "default"
+    offer_expiry_target_arn: str | None = None
+    offer_scheduler_role_arn: str | None = None
 
 
 @cache
@@ -41,4 +46,7 @@ def get_settings() -> Settings:
         organizer_group=os.environ.get("ORGANIZER_GROUP", "").strip() or "organizers",
         admin_group=os.environ.get("ADMIN_GROUP", "").strip() or "admins",
         admission_wait_seconds=float(os.environ.get("ADMISSION_WAIT_SECONDS", "").strip() or "1.0"),
+        offer_schedule_group=os.environ.get("OFFER_SCHEDULE_GROUP", "").strip() or "default",
+        offer_expiry_target_arn=os.environ.get("OFFER_EXPIRY_TARGET_ARN", "").strip() or None,
+        offer_scheduler_role_arn=os.environ.get("OFFER_SCHEDULER_ROLE_ARN", "").strip() or None,
     )

@@ -2,8 +2,11 @@
 
 Registrations table:
 - INSERT registered -> RegistrationConfirmed; INSERT waitlisted -> Waitlisted.
-- MODIFY waitlisted -> registered -> PromotedFromWaitlist.
+- MODIFY waitlisted -> registered -> PromotedFromWaitlist; waitlisted -> offered -> OfferMade;
+  offered -> registered -> OfferAccepted.
 - MODIFY that sets `checkedInAt` -> CheckedIn.
+- REMOVE of an offer publishes nothing here: the write that ended it stamped the event item,
+  whose record says whether it was declined or expired (below).
 - REMOVE -> Unregistered, unless the registration went with its event: when the event is no
   longer live (tombstoned mid-delete, or gone) or is a newer event under the same id, the
   removal is the delete's cascade, which EventDeleted already announces.
@@ -14,6 +17,7 @@ Events table:
 - MODIFY of organizer fields -> EventUpdated with the changed fields; a status change to
   cancelled -> EventCancelled instead (plus EventUpdated if other fields changed in the same
   write). Counter-only changes (registrations, promotions) publish nothing.
+- MODIFY that stamps another ended offer (lastOfferId) -> OfferDeclined or OfferExpired.
 - REMOVE of an item that was never tombstoned (deleted by hand) -> EventDeleted.
 - INSERT publishes nothing.
 
@@ -31,7 +35,8 @@ from typing import Any, Literal, get_args
 from event_core.domain_events import models
 from event_core.domain_events.models import DomainEvent, FieldChange, OrganizerField
 from event_core.ids import is_queue_partition
-from event_core.store.registrations import REGISTERED, WAITLISTED
+from event_core.store.events import DECLINED, closed_offer
+from event_core.store.registrations import OFFERED, REGISTERED, WAITLISTED
 
 Table = Literal["events", "registrations"]
 Kind = Literal["INSERT", "MODIFY", "REMOVE"]
@@ -94,6 +99,8 @@ def _registration_events(change: StreamChange, live_event: LiveEventLookup) -> l
             ]
         return []
     if change.kind == "MODIFY":
+        if old.get("status") == OFFERED or new.get("status") == OFFERED:
+            return _offer_events(change)
         if old.get("status") == WAITLISTED and new.get("status") == REGISTERED:
             promoted_at = new.get("promotedAt") or change.recorded_at
             return [
@@ -112,13 +119,70 @@ def _registration_events(change: StreamChange, live_event: LiveEventLookup) -> l
                 )
             ]
         return []
-    if not _left_a_live_event(old, live_event):
+    if old.get("status") == OFFERED or not _left_a_live_event(old, live_event):
         return []
     return [
         models.Unregistered(
             id=event_id(change, "Unregistered"),
             occurredAt=change.recorded_at,
             data=models.UnregisteredData(**_registration(old), previousStatus=old["status"]),
+        )
+    ]
+
+
+def _offer_events(change: StreamChange) -> list[DomainEvent]:
+    old, new = change.old, change.new
+    if new.get("status") == OFFERED and old.get("status") == WAITLISTED:
+        return [
+            models.OfferMade(
+                id=event_id(change, "OfferMade"),
+                occurredAt=new["offeredAt"],
+                data=models.OfferMadeData(
+                    **_registration(new),
+                    offerId=new["offerId"],
+                    offeredAt=new["offeredAt"],
+                    offerExpiresAt=new["offerExpiresAt"],
+                ),
+            )
+        ]
+    if old.get("status") == OFFERED and new.get("status") == REGISTERED:
+        accepted_at = new.get("promotedAt") or change.recorded_at
+        return [
+            models.OfferAccepted(
+                id=event_id(change, "OfferAccepted"),
+                occurredAt=accepted_at,
+                data=models.OfferAcceptedData(
+                    **_registration(new), offerId=old["offerId"], acceptedAt=accepted_at
+                ),
+            )
+        ]
+    return []
+
+
+def _offer_ended(change: StreamChange) -> list[DomainEvent]:
+    """An event item's write that ended an offer stamped it (store.events.ClosedOffer)."""
+    ended = closed_offer(change.new)
+    if ended is None or ended == closed_offer(change.old):
+        return []
+    common = {
+        "eventId": change.new["eventId"],
+        "userId": ended.user_id,
+        "registeredAt": ended.registered_at,
+        "offerId": ended.offer_id,
+    }
+    if ended.outcome == DECLINED:
+        return [
+            models.OfferDeclined(
+                id=event_id(change, "OfferDeclined"),
+                occurredAt=ended.closed_at,
+                data=models.OfferDeclinedData(**common, declinedAt=ended.closed_at),
+            )
+        ]
+    return [
+        models.OfferExpired(
+            id=event_id(change, "OfferExpired"),
+            occurredAt=ended.closed_at,
+            data=models.OfferExpiredData(**common, expiredAt=ended.closed_at),
         )
     ]
 
@@ -154,7 +218,7 @@ def _event_events(change: StreamChange) -> list[DomainEvent]:
         if old.get(name) != new.get(name)
     }
     occurred_at = new.get("updatedAt") or change.recorded_at
-    published: list[DomainEvent] = []
+    published: list[DomainEvent] = _offer_ended(change)
     if new.get("status") == CANCELLED and old.get("status") != CANCELLED:
         del changes["status"]
         published.append(

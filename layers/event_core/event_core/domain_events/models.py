@@ -30,6 +30,8 @@ OrganizerField = Literal[
     "waitlistEnabled",
     "registrationOpensAt",
     "registrationClosesAt",
+    "waitlistMode",
+    "offerHoldSeconds",
 ]
 
 # Serialized events always carry every field, defaults included: the schemas say so.
@@ -67,6 +69,27 @@ class CheckedInData(_RegistrationData):
     checkedInAt: str = Field(description="When the organizer checked the attendee in (UTC, ISO 8601)")
 
 
+class _OfferData(_RegistrationData):
+    offerId: str = Field(description="The offer: one person's hold on one spot")
+
+
+class OfferMadeData(_OfferData):
+    offeredAt: str = Field(description="When the spot was offered (UTC, ISO 8601)")
+    offerExpiresAt: str = Field(description="When the offer lapses unless accepted (UTC, ISO 8601)")
+
+
+class OfferAcceptedData(_OfferData):
+    acceptedAt: str = Field(description="When the person took the spot (UTC, ISO 8601)")
+
+
+class OfferDeclinedData(_OfferData):
+    declinedAt: str = Field(description="When the person gave the offered spot up (UTC, ISO 8601)")
+
+
+class OfferExpiredData(_OfferData):
+    expiredAt: str = Field(description="When the unanswered offer was ended (UTC, ISO 8601)")
+
+
 class FieldChange(BaseModel):
     model_config = _FROZEN
 
@@ -78,8 +101,8 @@ class EventUpdatedData(_Data):
     changes: dict[OrganizerField, FieldChange] = Field(
         description=(
             "The organizer fields that changed (title, description, date, location, capacity, "
-            "organizer, status, waitlistEnabled, registrationOpensAt, registrationClosesAt), each with"
-            " its old and new value"
+            "organizer, status, waitlistEnabled, waitlistMode, offerHoldSeconds, registrationOpensAt,"
+            " registrationClosesAt), each with its old and new value"
         ),
         min_length=1,
     )
@@ -152,6 +175,34 @@ class CheckedIn(_DomainEvent):
     data: CheckedInData
 
 
+class OfferMade(_DomainEvent):
+    """offer mode: a spot freed and the person first in line was offered it, until offerExpiresAt."""
+
+    type: Literal["OfferMade"] = "OfferMade"
+    data: OfferMadeData
+
+
+class OfferAccepted(_DomainEvent):
+    """The person took the spot offered to them: registered."""
+
+    type: Literal["OfferAccepted"] = "OfferAccepted"
+    data: OfferAcceptedData
+
+
+class OfferDeclined(_DomainEvent):
+    """The person gave up the spot offered to them (and left the event); it went to the next in line."""
+
+    type: Literal["OfferDeclined"] = "OfferDeclined"
+    data: OfferDeclinedData
+
+
+class OfferExpired(_DomainEvent):
+    """The offer was not answered in time: the person lost it, and the spot went to the next in line."""
+
+    type: Literal["OfferExpired"] = "OfferExpired"
+    data: OfferExpiredData
+
+
 class EventUpdated(_DomainEvent):
     """The organizer changed fields of an event (registrations alone never cause it)."""
 
@@ -179,6 +230,10 @@ DomainEvent = (
     | PromotedFromWaitlist
     | Unregistered
     | CheckedIn
+    | OfferMade
+    | OfferAccepted
+    | OfferDeclined
+    | OfferExpired
     | EventUpdated
     | EventCancelled
     | EventDeleted
@@ -190,6 +245,10 @@ EVENT_TYPES: tuple[type[_DomainEvent], ...] = (
     PromotedFromWaitlist,
     Unregistered,
     CheckedIn,
+    OfferMade,
+    OfferAccepted,
+    OfferDeclined,
+    OfferExpired,
     EventUpdated,
     EventCancelled,
     EventDeleted,

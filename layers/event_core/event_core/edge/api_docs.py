@@ -151,6 +151,23 @@ def edit_errors(*codes: int, **messages: str) -> dict[int, OpenAPIResponse]:
     return errors(*codes, 403, 404, 412, 413, 415, 503, **(defaults | messages))
 
 
+def offer_answer_errors(*refusals: type[domain_errors.Conflict]) -> dict[int, OpenAPIResponse]:
+    """`errors` of a route that answers an offer (accept, decline): no such person or event, no
+    offer or one expired, and the route's own `refusals`."""
+    conflicts: tuple[type[domain_errors.Conflict], ...] = (
+        domain_errors.NoOffer,
+        domain_errors.OfferExpired,
+        *refusals,
+    )
+    return errors(
+        404,
+        409,
+        503,
+        e404=f"{domain_errors.NotRegistered.message} | {domain_errors.EventNotFound.message}",
+        e409=" | ".join(conflict.message for conflict in conflicts),
+    )
+
+
 # What callers must send in each AuthMode but NONE, as OpenAPI security schemes named as in
 # template.yaml's securityDefinitions. COGNITO is an apiKey in Authorization, not http bearer:
 # API Gateway's Cognito authorizer is documented to read the ID token itself as the header's

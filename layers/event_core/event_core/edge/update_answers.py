@@ -28,7 +28,9 @@ ANSWERS = ok("The event as changed, with whom it promoted", headers=ETAG) | ok(
 
 def updated_response(applied: Applied) -> Response[UpdatedEvent]:
     event = applied.event
-    body = UpdatedEvent(**event.model_dump(), promotedUserIds=list(applied.promoted))
+    body = UpdatedEvent(
+        **event.model_dump(), promotedUserIds=list(applied.promoted), offeredUserIds=list(applied.offered)
+    )
     headers = {"ETag": etag(applied.stored)}
     if not applied.promotions_pending:
         return json_response(HTTPStatus.OK, body, headers)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
@@ -19,6 +20,13 @@ from event_core.models.fields import (
 )
 
 EventStatus = Literal["active", "cancelled", "completed", "postponed"]
+# auto: a freed spot goes to the waitlist's head at once; offer: it is offered to them for a while.
+WaitlistMode = Literal["auto", "offer"]
+AUTO_MODE: WaitlistMode = "auto"
+OFFER_MODE: WaitlistMode = "offer"
+MIN_OFFER_HOLD_SECONDS = 10  # short enough to watch an offer expire locally
+MAX_OFFER_HOLD_SECONDS = 7 * 24 * 3600
+DEFAULT_OFFER_HOLD_SECONDS = 24 * 3600
 
 OPEN_STATUS: EventStatus = "active"
 # Statuses in which a freed spot goes to the head of the waitlist.
@@ -40,8 +48,11 @@ EXAMPLE_EVENT: dict[str, Any] = {
     "waitlistEnabled": True,
     "registrationOpensAt": "2027-01-11T08:00:00Z",
     "registrationClosesAt": None,
+    "waitlistMode": "auto",
+    "offerHoldSeconds": DEFAULT_OFFER_HOLD_SECONDS,
     "ownerId": None,
     "registeredCount": 2,
+    "offeredCount": 0,
     "waitlistCount": 2,
     "checkedInCount": 0,
     "createdAt": _CREATED_AT,
@@ -57,6 +68,20 @@ _CLOSES = (
     "When registration closes (registering from then on is refused, 409; leaving is still allowed);"
     " absent or null: at the event's start. May be after the start"
 )
+_MODE = (
+    "What a freed spot does (a leave, a capacity raise, a declined or expired offer). auto: it goes"
+    " to the waitlist's head at once; offer: it is offered to the waitlist's head, who accepts or"
+    " declines within offerHoldSeconds, else it is offered to the next. A switch applies to the"
+    " spots freed afterwards; outstanding offers keep running"
+)
+_HOLD = (
+    "offer mode: how long an offer holds its spot, in seconds (10 to 604800, default 86400); a"
+    " change applies to the offers made afterwards"
+)
+Mode = Annotated[WaitlistMode, Field(description=_MODE)]
+HoldSeconds = Annotated[
+    int, Field(ge=MIN_OFFER_HOLD_SECONDS, le=MAX_OFFER_HOLD_SECONDS, description=_HOLD, examples=[3600])
+]
 
 
 class EventCreate(BaseModel):
@@ -100,6 +125,8 @@ class EventCreate(BaseModel):
     waitlistEnabled: bool = Field(default=False, description=_WAITLIST)
     registrationOpensAt: WindowBound | None = Field(default=None, description=_OPENS)
     registrationClosesAt: WindowBound | None = Field(default=None, description=_CLOSES)
+    waitlistMode: Mode = AUTO_MODE
+    offerHoldSeconds: HoldSeconds = DEFAULT_OFFER_HOLD_SECONDS
 
     @model_validator(mode="after")
     def _window_not_empty(self) -> EventCreate:
@@ -109,33 +136,24 @@ class EventCreate(BaseModel):
         return self
 
 
-def _at_least_one_non_null(schema: dict[str, Any]) -> None:
-    """EventUpdate's JSON schema says what it accepts: one field or more, none of them null."""
-    schema["minProperties"] = 1
-    schema["examples"] = [{"capacity": 3}, {"status": "postponed", "date": "2027-09-17"}]
-    for field in schema.get("properties", {}).values():
-        field.pop("default", None)
-        kept = [option for option in field.get("anyOf", []) if option.get("type") != "null"]
-        if len(kept) == 1:
-            del field["anyOf"]
-            field.update(kept[0])
+def _at_least_one_non_null(examples: list[dict[str, Any]]) -> Callable[[dict[str, Any]], None]:
+    """A partial update's JSON schema says what it accepts: one field or more, none of them null."""
+
+    def describe(schema: dict[str, Any]) -> None:
+        schema["minProperties"] = 1
+        schema["examples"] = examples
+        for field in schema.get("properties", {}).values():
+            field.pop("default", None)
+            kept = [option for option in field.get("anyOf", []) if option.get("type") != "null"]
+            if len(kept) == 1:
+                del field["anyOf"]
+                field.update(kept[0])
+
+    return describe
 
 
-class EventUpdate(BaseModel):
-    """Body of PUT /events/{eventId}: any subset of the editable fields, none of them null."""
-
-    model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra=_at_least_one_non_null)
-
-    title: Title | None = None
-    description: Description | None = None
-    date: EventDate | None = None
-    location: Location | None = None
-    capacity: Capacity | None = None
-    organizer: Organizer | None = None
-    status: EventStatus | None = Field(default=None, description=_EVENT_STATUS)
-    waitlistEnabled: bool | None = Field(default=None, description=_WAITLIST)
-    registrationOpensAt: WindowBound | None = Field(default=None, description=_OPENS)
-    registrationClosesAt: WindowBound | None = Field(default=None, description=_CLOSES)
+class _PartialUpdate(BaseModel):
+    """Any subset of a model's fields, none of them null."""
 
     @field_validator("*", mode="before")
     @classmethod
@@ -146,6 +164,31 @@ class EventUpdate(BaseModel):
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True, mode="json")
+
+
+class EventUpdate(_PartialUpdate):
+    """Body of PUT /events/{eventId}: any subset of the editable fields, none of them null."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="ignore",
+        json_schema_extra=_at_least_one_non_null(
+            [{"capacity": 3}, {"status": "postponed", "date": "2027-09-17"}]
+        ),
+    )
+
+    title: Title | None = None
+    description: Description | None = None
+    date: EventDate | None = None
+    location: Location | None = None
+    capacity: Capacity | None = None
+    organizer: Organizer | None = None
+    status: EventStatus | None = Field(default=None, description=_EVENT_STATUS)
+    waitlistEnabled: bool | None = Field(default=None, description=_WAITLIST)
+    waitlistMode: Mode | None = None
+    offerHoldSeconds: HoldSeconds | None = None
+    registrationOpensAt: WindowBound | None = Field(default=None, description=_OPENS)
+    registrationClosesAt: WindowBound | None = Field(default=None, description=_CLOSES)
 
 
 class OwnerChange(BaseModel):
@@ -161,16 +204,29 @@ class OwnerChange(BaseModel):
     )
 
 
-class WaitlistSetting(BaseModel):
-    """Body of PUT /events/{eventId}/waitlist."""
+class WaitlistSetting(_PartialUpdate):
+    """Body of PUT /events/{eventId}/waitlist: the waitlist's settings, one or more."""
 
     model_config = ConfigDict(
-        strict=True, extra="ignore", json_schema_extra={"examples": [{"waitlistEnabled": False}]}
+        strict=True,
+        extra="ignore",
+        json_schema_extra=_at_least_one_non_null(
+            [{"waitlistEnabled": False}, {"waitlistMode": "offer", "offerHoldSeconds": 3600}]
+        ),
     )
 
-    waitlistEnabled: bool = Field(
-        description=f"{_WAITLIST}. Turning it off keeps the people already waiting in their places"
+    waitlistEnabled: bool | None = Field(
+        default=None,
+        description=f"{_WAITLIST}. Turning it off keeps the people already waiting in their places",
     )
+    waitlistMode: Mode | None = None
+    offerHoldSeconds: HoldSeconds | None = None
+
+    @model_validator(mode="after")
+    def _some_setting(self) -> WaitlistSetting:
+        if not self.model_fields_set:
+            raise ValueError("set waitlistEnabled, waitlistMode or offerHoldSeconds")
+        return self
 
 
 class Event(BaseModel):
@@ -192,12 +248,17 @@ class Event(BaseModel):
     waitlistEnabled: bool = Field(description=_WAITLIST)
     registrationOpensAt: str | None = Field(default=None, description=_OPENS)
     registrationClosesAt: str | None = Field(default=None, description=_CLOSES)
+    waitlistMode: Mode = AUTO_MODE
+    offerHoldSeconds: int = Field(default=DEFAULT_OFFER_HOLD_SECONDS, description=_HOLD)
     ownerId: str | None = Field(
         default=None,
         description="AuthMode COGNITO: the `sub` of the organizer who manages it (its creator, or whom an"
         " administrator handed it to); null in the other modes, where every caller manages it",
     )
     registeredCount: int = Field(default=0, description="How many people hold a spot")
+    offeredCount: int = Field(
+        default=0, description="How many spots are held by offers not yet answered (offer mode)"
+    )
     waitlistCount: int = Field(default=0, description="How many people are waiting for one")
     checkedInCount: int = Field(default=0, description="How many registered attendees have been checked in")
     createdAt: str = Field(description="When it was created: server time, UTC, ISO 8601 with microseconds")
@@ -225,6 +286,10 @@ class UpdatedEvent(Event):
     promotedUserIds: list[str] = Field(
         default=[],
         description="Who this change moved from the waitlist into a spot, in queue order (empty if nobody)",
+    )
+    offeredUserIds: list[str] = Field(
+        default=[],
+        description="offer mode: who this change offered a spot to, in queue order (empty if nobody)",
     )
 
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from event_core.models.fields import Id
 
-RegistrationStatus = Literal["registered", "waitlisted"]
+RegistrationStatus = Literal["registered", "offered", "waitlisted"]
 
 # The OpenAPI document's examples: the README's "Try it" event and people.
 _REGISTERED: dict[str, Any] = {
@@ -24,13 +24,27 @@ _WAITLISTED: dict[str, Any] = {
     "registeredAt": "2027-01-11T08:00:03.000004Z",
     "waitlistPosition": 1,
 }
+_OFFERED: dict[str, Any] = {
+    "eventId": "pycon-2027",
+    "userId": "cleo",
+    "status": "offered",
+    "registeredAt": "2027-01-11T08:00:02.000003Z",
+    "offerExpiresAt": "2027-01-12T09:30:00.000000Z",
+}
 # dan's waitlist place, as his own list shows it
 _USER_REGISTRATION: dict[str, Any] = {
     "eventTitle": "PyCon 2027",
     "eventDate": "2027-05-14T09:00:00-04:00",
     **{key: value for key, value in _WAITLISTED.items() if key != "userId"},
 }
-_STATUS = "registered: holds a spot; waitlisted: waiting for one, at waitlistPosition"
+_STATUS = (
+    "registered: holds a spot; offered (offer mode): a spot is held for the person until"
+    " offerExpiresAt, to accept or decline; waitlisted: waiting for one, at waitlistPosition"
+)
+_EXPIRES = (
+    "Only while offered: when the offer lapses (server time, UTC, on a whole second); accepting"
+    " later is refused and the spot is offered to the next in line"
+)
 _POSITION = "Only while waitlisted: the place in the queue, 1 for the next to be promoted"
 _REGISTERED_AT = "When the person registered or joined the waitlist: server time, UTC, ISO 8601"
 _NEXT_PAGE = "Pass as `nextToken` to read the next page; null on the last page"
@@ -52,7 +66,7 @@ class RegistrationRequest(BaseModel):
 class Registration(BaseModel):
     """A person's place at an event: a spot, or a place on its waitlist."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [_REGISTERED, _WAITLISTED]})
+    model_config = ConfigDict(json_schema_extra={"examples": [_REGISTERED, _OFFERED, _WAITLISTED]})
 
     eventId: str = Field(description="The event's id")
     userId: str = Field(description="The person's user id")
@@ -67,6 +81,9 @@ class Registration(BaseModel):
         default=None,
         description="Only once checked in at the door: when (server time, UTC, ISO 8601)",
         exclude_if=lambda checked_in_at: checked_in_at is None,
+    )
+    offerExpiresAt: str | None = Field(
+        default=None, description=_EXPIRES, exclude_if=lambda expires: expires is None
     )
 
 
@@ -121,6 +138,11 @@ class Unregistration(BaseModel):
     promotedUserId: str | None = Field(
         default=None, description="Who took the freed spot, from the head of the waitlist; null if nobody"
     )
+    offeredUserId: str | None = Field(
+        default=None,
+        description="offer mode: whom the freed spot was offered to, from the head of the waitlist;"
+        " null if nobody",
+    )
 
 
 class EventRegistrations(BaseModel):
@@ -135,8 +157,10 @@ class EventRegistrations(BaseModel):
                         _REGISTERED,
                         {**_REGISTERED, "userId": "cleo", "registeredAt": "2027-01-11T08:00:02.000003Z"},
                     ],
+                    "offered": [],
                     "waitlisted": [_WAITLISTED],
                     "registeredCount": 2,
+                    "offeredCount": 0,
                     "waitlistCount": 1,
                     "nextToken": None,
                 }
@@ -146,10 +170,15 @@ class EventRegistrations(BaseModel):
 
     eventId: str = Field(description="The event's id")
     registered: list[Registration] = Field(description="This page's people holding a spot")
+    offered: list[Registration] = Field(
+        default=[],
+        description="This page's people holding an offer of a spot (offer mode), listed with the registered",
+    )
     waitlisted: list[Registration] = Field(
         description="This page's people waiting, in queue order (after every registered one)"
     )
     registeredCount: int = Field(description="How many people hold a spot, on all pages")
+    offeredCount: int = Field(default=0, description="How many people hold an offer, on all pages")
     waitlistCount: int = Field(description="How many people are waiting, on all pages")
     nextToken: str | None = Field(default=None, description=_NEXT_PAGE)
 
@@ -164,6 +193,9 @@ class UserRegistration(BaseModel):
     eventDate: str = Field(description="The event's date, as its organizer sent it")
     status: RegistrationStatus = Field(description=_STATUS)
     waitlistPosition: int | None = Field(default=None, description=_POSITION)
+    offerExpiresAt: str | None = Field(
+        default=None, description=_EXPIRES, exclude_if=lambda expires: expires is None
+    )
     registeredAt: str = Field(description=_REGISTERED_AT)
 
 

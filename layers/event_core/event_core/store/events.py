@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from event_core.errors import EventAlreadyExists, ListingNotReady
 from event_core.models import dates
 from event_core.models.date_ranges import DateRange
-from event_core.models.events import PROMOTING_STATUSES, Event
+from event_core.models.events import AUTO_MODE, PROMOTING_STATUSES, Event
 from event_core.models.page_cursors import EventsByStatusCursor
 from event_core.settings import get_settings
 from event_core.store.client import dynamodb
@@ -181,22 +181,88 @@ _PROMOTING = {f"promoting{i}": status for i, status in enumerate(sorted(PROMOTIN
 _PROMOTING_LIST = ", ".join(f":{name}" for name in _PROMOTING)
 
 
-def edit_action(stored: StoredEvent, changes: dict[str, Any], *, promoted: int, now: str) -> dict[str, Any]:
-    """An organizer's `changes` (none: only promotions), and `promoted` people moved from the
-    waitlist into spots, at the revision and counts of `stored`; an edit moves the revision."""
+@dataclass(frozen=True, slots=True)
+class ClosedOffer:
+    """An offer that ended without a spot taken, stamped on the event item by the write that ended
+    it: the events stream tells a decline from an expiry by it (a removed row could not say)."""
+
+    offer_id: str
+    user_id: str
+    registered_at: str  # when the person first signed up
+    outcome: str  # DECLINED or EXPIRED
+    closed_at: str
+
+
+DECLINED = "declined"
+EXPIRED = "expired"
+CLOSED_OFFER_FIELDS = {
+    "lastOfferId": "offer_id",
+    "lastOfferUserId": "user_id",
+    "lastOfferRegisteredAt": "registered_at",
+    "lastOfferOutcome": "outcome",
+    "lastOfferClosedAt": "closed_at",
+}
+REGISTERED_COUNT = "registeredCount"
+OFFERED_COUNT = "offeredCount"
+# Items written before offers existed have no offeredCount (0) and no waitlistMode (auto).
+_OFFERED_NOW = "if_not_exists(offeredCount, :zero)"
+
+
+def _seen_offers(event: Event) -> tuple[str, dict[str, object]]:
+    """Conditions that the event's offered count and waitlist mode are still those of `event`."""
+    offered = "offeredCount = :seen_offered"
+    if event.offeredCount == 0:
+        offered = f"(attribute_not_exists(offeredCount) OR {offered})"
+    mode = "waitlistMode = :seen_mode"
+    if event.waitlistMode == AUTO_MODE:
+        mode = f"(attribute_not_exists(waitlistMode) OR {mode})"
+    return f"{offered} AND {mode}", {"seen_offered": event.offeredCount, "seen_mode": event.waitlistMode}
+
+
+def _stamp(closed: ClosedOffer | None) -> tuple[list[str], dict[str, object]]:
+    if closed is None:
+        return [], {}
+    return (
+        [f"{name} = :{name}" for name in CLOSED_OFFER_FIELDS],
+        {name: getattr(closed, field) for name, field in CLOSED_OFFER_FIELDS.items()},
+    )
+
+
+def closed_offer(image: Mapping[str, Any]) -> ClosedOffer | None:
+    """The ClosedOffer stamped on an event item's image, if any."""
+    if "lastOfferId" not in image:
+        return None
+    return ClosedOffer(**{field: str(image[name]) for name, field in CLOSED_OFFER_FIELDS.items()})
+
+
+def edit_action(
+    stored: StoredEvent, changes: dict[str, Any], *, promoted: int, offered: int = 0, now: str
+) -> dict[str, Any]:
+    """An organizer's `changes` (none: only promotions), `promoted` people moved from the waitlist
+    into spots and `offered` people offered one, at the revision and counts of `stored`; an edit
+    moves the revision (a waitlist mode is an organizer's field: the revision guards it)."""
     event = stored.event
     values = stored_fields(changes, current=event)  # with the listings' keys they move
     assignments = [f"#{name} = :{name}" for name in values]
-    assignments.append("registeredCount = registeredCount + :due, waitlistCount = waitlistCount - :due")
+    assignments.append(
+        "registeredCount = registeredCount + :due, waitlistCount = waitlistCount - :moved,"
+        f" offeredCount = {_OFFERED_NOW} + :offers"
+    )
     if changes:
         assignments.append("updatedAt = :now, revision = revision + :one")
         values.update(now=now, one=1)
-    values.update(due=promoted, seen_revision=stored.revision, registered=event.registeredCount)
-    values.update(waiting=event.waitlistCount)
+    offers, offer_values = _seen_offers(event)
+    values.update(due=promoted, offers=offered, moved=promoted + offered, zero=0, **offer_values)
+    values.update(
+        seen_revision=stored.revision, registered=event.registeredCount, waiting=event.waitlistCount
+    )
     return update_action(
         event.eventId,
         update="SET " + ", ".join(assignments),
-        condition="revision = :seen_revision AND registeredCount = :registered AND waitlistCount = :waiting",
+        condition=(
+            "revision = :seen_revision AND registeredCount = :registered AND waitlistCount = :waiting"
+            f" AND {offers}"
+        ),
         values=values,
     )
 
@@ -211,36 +277,60 @@ def leave_waitlist_action(event_id: str) -> dict[str, Any]:
     )
 
 
-def release_spot_action(event_id: str) -> dict[str, Any]:
-    """One spot freed, and nobody to promote into it: nobody waits, or the event's status does
-    not promote."""
+def release_spot_action(
+    event_id: str, counter: str = REGISTERED_COUNT, closed: ClosedOffer | None = None
+) -> dict[str, Any]:
+    """One spot freed (a registered one, or one an offer held: `counter`), and nobody to promote
+    into it: nobody waits, or the event's status does not promote."""
+    stamps, values = _stamp(closed)
     return update_action(
         event_id,
-        update="SET registeredCount = registeredCount - :one",
-        condition=(
-            f"registeredCount >= :one AND (waitlistCount = :zero OR NOT #status IN ({_PROMOTING_LIST}))"
-        ),
-        values={"one": 1, "zero": 0, **_PROMOTING},
+        update=", ".join([f"SET {counter} = {counter} - :one", *stamps]),
+        condition=(f"{counter} >= :one AND (waitlistCount = :zero OR NOT #status IN ({_PROMOTING_LIST}))"),
+        values={"one": 1, "zero": 0, **_PROMOTING, **values},
     )
 
 
-def release_and_promote_action(seen: Event, promoted: int) -> dict[str, Any]:
-    """One spot freed and `promoted` people moved into free spots, at the counts, capacity and
-    status of `seen` (what decided how many are due)."""
+def release_and_fill_action(
+    seen: Event,
+    *,
+    freed: str = REGISTERED_COUNT,
+    promoted: int = 0,
+    offered: int = 0,
+    closed: ClosedOffer | None = None,
+) -> dict[str, Any]:
+    """One spot freed (`freed`: the counter that held it) and the waitlist's head moved into the
+    free spots: `promoted` of them registered, `offered` of them offered one; at the counts,
+    capacity, status and waitlist mode of `seen` (what decided how many are due)."""
+    deltas = {REGISTERED_COUNT: promoted, OFFERED_COUNT: offered}
+    deltas[freed] -= 1
+    stamps, stamp_values = _stamp(closed)
+    offers, offer_values = _seen_offers(seen)
     return update_action(
         seen.eventId,
-        update="SET registeredCount = registeredCount + :delta, waitlistCount = waitlistCount - :due",
+        update=", ".join(
+            [
+                "SET registeredCount = registeredCount + :delta_registered",
+                f"offeredCount = {_OFFERED_NOW} + :delta_offered",
+                "waitlistCount = waitlistCount - :due",
+                *stamps,
+            ]
+        ),
         condition=(
             "registeredCount = :registered AND waitlistCount = :waiting"
-            " AND #capacity = :capacity AND #status = :status"
+            f" AND #capacity = :capacity AND #status = :status AND {offers}"
         ),
         values={
-            "delta": promoted - 1,
-            "due": promoted,
+            "delta_registered": deltas[REGISTERED_COUNT],
+            "delta_offered": deltas[OFFERED_COUNT],
+            "due": promoted + offered,
+            "zero": 0,
             "registered": seen.registeredCount,
             "waiting": seen.waitlistCount,
             "capacity": seen.capacity,
             "status": seen.status,
+            **offer_values,
+            **stamp_values,
         },
     )
 
@@ -255,6 +345,17 @@ def count_check_in_action(event_id: str) -> dict[str, Any]:
     )
 
 
+def accept_offer_action(event_id: str) -> dict[str, Any]:
+    """An offer taken: the spot it held is registered; only while the event promotes (active or
+    postponed: a cancelled or completed event's offers can no longer be taken)."""
+    return update_action(
+        event_id,
+        update="SET registeredCount = registeredCount + :one, offeredCount = offeredCount - :one",
+        condition=f"offeredCount >= :one AND #status IN ({_PROMOTING_LIST})",
+        values={"one": 1, **_PROMOTING},
+    )
+
+
 def admit_batch_action(
     stored: StoredEvent,
     writer: str,
@@ -263,15 +364,18 @@ def admit_batch_action(
     waiting: int,
     next_ticket: int,
     renew_until: int | None,
+    offered: int | None = None,
     backlogged: bool = False,
 ) -> dict[str, Any]:
     """A batch of the admission queue's writer: the counts and ticket dispenser it leaves, if
     `writer` still holds the lease and nothing the batch was decided on moved. `renew_until`
     (epoch ms) keeps the lease with the backlog flag; None gives it back."""
     event = stored.event
+    offers, offer_values = _seen_offers(event)
     values: dict[str, object] = {
         "registered": registered,
         "waiting": waiting,
+        "offered": event.offeredCount if offered is None else offered,
         "ticket": next_ticket,
         "writer": writer,
         "seen_registered": event.registeredCount,
@@ -280,8 +384,12 @@ def admit_batch_action(
         "seen_status": event.status,
         "seen_capacity": event.capacity,
         "seen_waitlist": event.waitlistEnabled,
+        **offer_values,
     }
-    update = "SET registeredCount = :registered, waitlistCount = :waiting, waitlistSeqNext = :ticket"
+    update = (
+        "SET registeredCount = :registered, waitlistCount = :waiting, offeredCount = :offered,"
+        " waitlistSeqNext = :ticket"
+    )
     if renew_until is None:
         update += " REMOVE writer, writerUntil, backlogged"
     else:
@@ -293,7 +401,7 @@ def admit_batch_action(
         condition=(
             "writer = :writer AND registeredCount = :seen_registered AND waitlistCount = :seen_waiting"
             " AND waitlistSeqNext = :seen_ticket AND #status = :seen_status"
-            " AND #capacity = :seen_capacity AND waitlistEnabled = :seen_waitlist"
+            f" AND #capacity = :seen_capacity AND waitlistEnabled = :seen_waitlist AND {offers}"
         ),
         values=values,
     )

@@ -1,6 +1,7 @@
 """Registrations table: one item per (event, user), with sparse indexes for each queue.
 
-- registered-index (LSI): confirmed attendees in order of confirmation (registeredSort).
+- registered-index (LSI): the people holding a spot in order of confirmation (registeredSort):
+  confirmed attendees, and people holding an offer (offer mode), who keep their sort on accepting.
 - waitlist-index (LSI): waiting people by arrival ticket (waitlistSeq); the head is the lowest.
 - user-index (GSI): one user's registrations across events, by sign-up time.
 LSIs allow strongly consistent reads, so the waitlist head is never read stale.
@@ -24,6 +25,7 @@ WAITLIST_INDEX = "waitlist-index"
 USER_INDEX = "user-index"
 REGISTERED = "registered"
 WAITLISTED = "waitlisted"
+OFFERED = "offered"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,9 @@ class StoredRegistration:
     waitlist_seq: int | None = None
     queue_key: str | None = None  # the admission queue request this place was given to
     checked_in_at: str | None = None  # when the organizer checked the attendee in
+    offer_id: str | None = None  # while offered: the offer, which its expiry names
+    offer_expires_at: str | None = None  # while offered: when it lapses (UTC, whole seconds)
+    offered_at: str | None = None  # while offered: when it was made
 
 
 def table() -> str:
@@ -56,6 +61,9 @@ def from_item(item: dict[str, Any]) -> StoredRegistration:
         waitlist_seq=int(seq) if seq is not None else None,
         queue_key=values.get("queueKey"),
         checked_in_at=values.get("checkedInAt"),
+        offer_id=values.get("offerId"),
+        offer_expires_at=values.get("offerExpiresAt"),
+        offered_at=values.get("offeredAt"),
     )
 
 
@@ -141,23 +149,26 @@ def delete_action(registration: StoredRegistration) -> dict[str, Any]:
     }
 
 
-def promote_action(registration: StoredRegistration, promoted_at: str) -> dict[str, Any]:
-    """Move a waiting person to registered, provided they are still waiting with that ticket."""
+def _from_waitlist(registration: StoredRegistration, at: str, status: str, **extra: str) -> dict[str, Any]:
+    """Move a waiting person to `status` with a place on the registered-index, provided they are
+    still waiting with that ticket; `extra` attributes are set too."""
+    sets = ", ".join(f"{name} = :{name}" for name in extra)
     return {
         "Update": {
             "TableName": table(),
             "Key": registration_key(registration.event_id, registration.user_id),
             "UpdateExpression": (
-                "SET #status = :registered, registeredSort = :sort, promotedAt = :at REMOVE waitlistSeq"
+                f"SET #status = :new_status, registeredSort = :sort{', ' if sets else ''}{sets}"
+                " REMOVE waitlistSeq"
             ),
             "ConditionExpression": "#status = :waitlisted AND waitlistSeq = :seq",
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": {
-                ":registered": {"S": REGISTERED},
+                ":new_status": {"S": status},
                 ":waitlisted": {"S": WAITLISTED},
-                ":sort": {"S": confirmed_sort(promoted_at, registration.user_id, registration.waitlist_seq)},
-                ":at": {"S": promoted_at},
+                ":sort": {"S": confirmed_sort(at, registration.user_id, registration.waitlist_seq)},
                 ":seq": {"N": str(registration.waitlist_seq)},
+                **{f":{name}": {"S": value} for name, value in extra.items()},
             },
         }
     }
@@ -173,6 +184,65 @@ def check_in_action(registration: StoredRegistration, checked_in_at: str) -> dic
             "ConditionExpression": "#status = :registered AND attribute_not_exists(checkedInAt)",
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": {":registered": {"S": REGISTERED}, ":at": {"S": checked_in_at}},
+        }
+    }
+
+
+def promote_action(registration: StoredRegistration, promoted_at: str) -> dict[str, Any]:
+    """Move a waiting person to registered, provided they are still waiting with that ticket."""
+    return _from_waitlist(registration, promoted_at, REGISTERED, promotedAt=promoted_at)
+
+
+def offer_action(
+    registration: StoredRegistration, offered_at: str, offer_id: str, expires_at: str
+) -> dict[str, Any]:
+    """Offer a waiting person a spot until `expires_at`, provided they still wait with that ticket:
+    the spot is theirs to accept (it counts as held, on the registered-index)."""
+    return _from_waitlist(
+        registration, offered_at, OFFERED, offeredAt=offered_at, offerId=offer_id, offerExpiresAt=expires_at
+    )
+
+
+def _offer_condition(offer: StoredRegistration, now: str, *, lapsed: bool) -> tuple[str, dict[str, Any]]:
+    """This very offer still stands, and has (`lapsed`) or has not yet reached its expiry at `now`."""
+    compare = "<=" if lapsed else ">"
+    return (
+        f"#status = :offered AND offerId = :offer AND offerExpiresAt {compare} :now",
+        {":offered": {"S": OFFERED}, ":offer": {"S": offer.offer_id or ""}, ":now": {"S": now}},
+    )
+
+
+def accept_action(offer: StoredRegistration, accepted_at: str) -> dict[str, Any]:
+    """The offered person takes the spot, provided the offer stands and has not expired at `accepted_at`."""
+    condition, values = _offer_condition(offer, accepted_at, lapsed=False)
+    return {
+        "Update": {
+            "TableName": table(),
+            "Key": registration_key(offer.event_id, offer.user_id),
+            "UpdateExpression": (
+                "SET #status = :registered, promotedAt = :at REMOVE offerId, offerExpiresAt, offeredAt"
+            ),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {
+                **values,
+                ":registered": {"S": REGISTERED},
+                ":at": {"S": accepted_at},
+            },
+        }
+    }
+
+
+def close_offer_action(offer: StoredRegistration, now: str, *, lapsed: bool) -> dict[str, Any]:
+    """Remove an offer: declined before its expiry, or (`lapsed`) expired at or after it."""
+    condition, values = _offer_condition(offer, now, lapsed=lapsed)
+    return {
+        "Delete": {
+            "TableName": table(),
+            "Key": registration_key(offer.event_id, offer.user_id),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": values,
         }
     }
 
