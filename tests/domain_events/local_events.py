@@ -9,6 +9,7 @@ from typing import Any
 import requests
 
 TIMEOUT_SECONDS = 60
+DRAIN_READ_SECONDS = 900
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,8 @@ class LocalEvents:
 
     def drain(self) -> None:
         """Return once every change made so far went through the stream processor."""
-        response = requests.post(f"{self.url}/_local/streams/drain", timeout=TIMEOUT_SECONDS)
+        # The server bounds the wait (it gives up when the streams stall, not when they are slow).
+        response = requests.post(f"{self.url}/_local/streams/drain", timeout=DRAIN_READ_SECONDS)
         assert response.status_code == 200, response.text
 
     def published(self, event_id: str) -> list[dict[str, Any]]:

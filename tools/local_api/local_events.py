@@ -10,7 +10,8 @@ steer them:
     POST /_local/streams/pause   hold stream records back (they queue up in the stream)
     POST /_local/streams/resume
     POST /_local/streams/drain   wait until every change made so far has been processed
-                                 (?timeout=seconds, default 30): 200, or 504 when it timed out
+                                 (?stall=seconds, default 60): 200, or 504 when no batch went
+                                 through for that long
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from local_api.runtime import LocalLambdaRuntime
 from local_api.schedule_dispatcher import ScheduleDispatcher
 from local_api.streams import StreamPollers, poll_streams, stream_sources
 
-DRAIN_TIMEOUT_SECONDS = 30.0
+DRAIN_STALL_SECONDS = 60.0  # a drain gives up when no batch went through for this long
 
 
 @contextmanager
@@ -79,8 +80,8 @@ def mount_local_routes(
     def drain() -> tuple[Response, int]:
         if streams.paused:
             return jsonify({"detail": "The streams are paused"}), HTTPStatus.CONFLICT
-        timeout = request.args.get("timeout", type=float) or DRAIN_TIMEOUT_SECONDS
-        if streams.drain(timeout):
+        stall = request.args.get("stall", type=float) or DRAIN_STALL_SECONDS
+        if streams.drain(stall):
             return jsonify({"drained": True}), HTTPStatus.OK
         return jsonify({"drained": False}), HTTPStatus.GATEWAY_TIMEOUT
 

@@ -67,13 +67,17 @@ class StreamPoller:
         self._wake.set()
         self._thread.join(timeout)
 
-    def wait_until_drained(self, deadline: float) -> bool:
-        """True once a poll cycle that started after this call found nothing to process."""
+    def wait_until_drained(self, stall_seconds: float) -> bool:
+        """True once a poll cycle that started after this call found nothing to process; False
+        if no batch went through for `stall_seconds` (a stuck stream, not a slow one), or paused."""
         with self._cond:
             target = self._cycle
             self._discover_at = 0.0  # a shard that opened since the last look counts too
             self._wake.set()
+            progress, deadline = self._cycle, time.monotonic() + stall_seconds
             while self._idle_cycle <= target:
+                if self._cycle != progress:  # a batch went through meanwhile: still moving
+                    progress, deadline = self._cycle, time.monotonic() + stall_seconds
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not self._running.is_set() or self._stop.is_set():
                     return False
@@ -165,11 +169,10 @@ class StreamPollers:
     def paused(self) -> bool:
         return not self._running.is_set()
 
-    def drain(self, timeout: float = 30.0) -> bool:
-        """Wait until every change made before the call has been processed (False: timed out or
-        paused)."""
-        deadline = time.monotonic() + timeout
-        return all(poller.wait_until_drained(deadline) for poller in self.pollers)
+    def drain(self, stall_seconds: float = 60.0) -> bool:
+        """Wait until every change made before the call has been processed, however long that
+        takes while batches go through (False: a stream stalled for `stall_seconds`, or paused)."""
+        return all(poller.wait_until_drained(stall_seconds) for poller in self.pollers)
 
     def status(self) -> dict[str, Any]:
         sources = [
