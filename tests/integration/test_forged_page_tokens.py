@@ -78,7 +78,7 @@ class Listings:
 
 @pytest.fixture
 def listings() -> Listings:
-    event_id, other_event_id = an_event(capacity=2, waitlist=True), an_event(capacity=2, waitlist=True)
+    event_id, other_event_id = (an_event(capacity=2, waitlist=True, organizer="Tests") for _ in range(2))
     user_id, other_user_id, first_waiting, second_waiting = a_user(), a_user(), a_user(), a_user()
     register_all(event_id, [user_id, other_user_id, first_waiting, second_waiting])
     register_all(other_event_id, [user_id, other_user_id])
@@ -132,19 +132,19 @@ def test_forged_events_listing_tokens_answer_400(listings: Listings, payload: ob
     assert_invalid_token(listings.events(payload, status))
 
 
-# The listings' events are the builders': organizer "Tests", on 2027-05-01 (00:00 UTC).
-RANGE = {"from": "2027-05-01", "to": "2027-05-02"}
+# The listings' events are the builders': organizer "Tests", on 2031-05-01 (00:00 UTC).
+RANGE = {"from": "2031-05-01", "to": "2031-05-02"}
 
 
 @pytest.mark.parametrize("status", [None, "active"])
 @pytest.mark.parametrize(
     ("instant", "filters"),
     [
-        pytest.param("2027-04-30T23:59:59.999999Z", RANGE, id="before-from"),
-        pytest.param("2027-05-02T00:00:00.000000Z", RANGE, id="at-to"),
-        pytest.param("zzz", {"to": "2027-05-02"}, id="after-to-by-text"),
-        pytest.param("0", {"from": "2027-05-01", "organizer": "Tests"}, id="before-from-by-organizer"),
-        pytest.param(INSTANT, {"from": "2027-05-01", "to": "2027-05-01"}, id="in-an-empty-range"),
+        pytest.param("2031-04-30T23:59:59.999999Z", RANGE, id="before-from"),
+        pytest.param("2031-05-02T00:00:00.000000Z", RANGE, id="at-to"),
+        pytest.param("zzz", {"to": "2031-05-02"}, id="after-to-by-text"),
+        pytest.param("0", {"from": "2031-05-01", "organizer": "Tests"}, id="before-from-by-organizer"),
+        pytest.param(INSTANT, {"from": "2031-05-01", "to": "2031-05-01"}, id="in-an-empty-range"),
     ],
 )
 def test_a_position_outside_the_date_range_answers_400(
@@ -158,8 +158,8 @@ def test_a_position_outside_the_date_range_answers_400(
 @pytest.mark.parametrize(
     ("issued", "used"),
     [
-        pytest.param(RANGE, {"from": "2027-05-01"}, id="another-to"),
-        pytest.param(RANGE, {**RANGE, "from": "2027-04-30"}, id="another-from"),
+        pytest.param(RANGE, {"from": "2031-05-01"}, id="another-to"),
+        pytest.param(RANGE, {**RANGE, "from": "2031-04-30"}, id="another-from"),
         pytest.param(RANGE, {}, id="the-range-dropped"),
         pytest.param({}, RANGE, id="a-range-added"),
         pytest.param({"organizer": "Tests"}, {"organizer": "TESTS"}, id="another-organizer"),

@@ -114,11 +114,19 @@ def test_consistent_event_has_no_violations_and_is_returned(ddb):
     [
         ("registeredCount", 1, "registeredCount=1 but 2 registered rows"),
         ("waitlistCount", 3, "waitlistCount=3 but 2 waitlisted rows"),
+        ("offeredCount", 1, "offeredCount=1 but 0 offered rows"),
         ("capacity", 1, "exceed capacity 1"),
-        ("capacity", 5, "3 free spots while 2 people wait"),
+        ("capacity", 5, "3 spots neither taken nor offered while 2 people wait"),
         ("waitlistSeqNext", 2, "not all below waitlistSeqNext=2"),
     ],
-    ids=["registered-count", "waitlist-count", "overbooked", "idle-spot", "ticket-dispenser"],
+    ids=[
+        "registered-count",
+        "waitlist-count",
+        "offered-count",
+        "overbooked",
+        "idle-spot",
+        "ticket-dispenser",
+    ],
 )
 def test_checker_reports_corrupted_event_items(ddb, field, value, expected):
     # Given a consistent event
@@ -168,7 +176,7 @@ def test_row_of_an_unknown_status_or_outside_its_index_is_reported(ddb):
 
     # Then
     assert f"row {people[0]} has unknown status 'lost'" in problems
-    assert "registered-index does not list exactly the registered rows" in problems
+    assert "registered-index does not list exactly the registered and offered rows" in problems
 
 
 def test_registrations_of_missing_event_or_user_are_reported(ddb):
