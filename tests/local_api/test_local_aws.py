@@ -21,7 +21,6 @@ from local_api.moto_server import MotoServer, start_moto_server
 from local_api.process import Reply
 from local_api.published_events import PublishedEvents
 from local_api.schedule_dispatcher import ScheduleDispatcher
-from local_api.schedule_expressions import UnsupportedExpression, cron_matches
 from local_api.template_aws import template_buses, wire_template
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:sam")  # SAM's validation
@@ -269,22 +268,10 @@ def test_disabled_schedules_do_not_fire(moto):
     assert function.calls == []
 
 
-@pytest.mark.parametrize(
-    ("fields", "moment", "expected"),
-    [
-        ("0 13 ? * MON-FRI *", datetime(2027, 5, 14, 13, 0), True),  # a Friday
-        ("0 13 ? * MON-FRI *", datetime(2027, 5, 15, 13, 0), False),  # a Saturday
-        ("*/15 * * * ? *", datetime(2027, 5, 15, 7, 45), True),
-        ("*/15 * * * ? *", datetime(2027, 5, 15, 7, 50), False),
-        ("0 8 1 JAN,JUL ? 2027", datetime(2027, 7, 1, 8, 0), True),
-        ("0 8 1 JAN,JUL ? 2027", datetime(2028, 7, 1, 8, 0), False),
-        ("0 0 ? * 1 *", datetime(2027, 5, 16, 0, 0), True),  # 1 is Sunday
-    ],
-)
-def test_cron_expressions_match_as_aws_reads_them(fields, moment, expected):
-    assert cron_matches(fields, moment) is expected
+def test_cron_schedules_are_skipped_not_guessed(moto):
+    # cron(...) is not emulated: nothing in the template uses it
+    schedule(moto, "nightly", "cron(0 3 * * ? *)")
+    function = RecordingFunctions()
 
-
-def test_cron_features_not_emulated_are_refused():
-    with pytest.raises(UnsupportedExpression):
-        cron_matches("0 12 L * ? *", datetime(2027, 5, 31, 12, 0))
+    assert ScheduleDispatcher(moto.client("scheduler"), function, FUNCTIONS).fire_due() == []
+    assert function.calls == []

@@ -6,8 +6,8 @@ as the event.
 - A one-time `at(...)` schedule fires once; then it is deleted if its ActionAfterCompletion is
   DELETE, else kept (and not fired again), as Scheduler does.
 - `rate(...)` schedules fire every period from their StartDate (else their creation), the
-  first one period after it; `cron(...)` ones at each matching minute; both while ENABLED and
-  before their EndDate. An occurrence missed while the server was not running is not made up.
+  first one period after it, while ENABLED and before their EndDate. An occurrence missed while
+  the server was not running is not made up. `cron(...)` is not emulated (skipped, logged).
 - A failed invocation is retried after 1, 2, 4 ... (at most 60) seconds, up to the target's
   RetryPolicy (MaximumRetryAttempts, MaximumEventAgeInSeconds); then that firing is dropped.
 - A target that is not one of the template's functions is skipped (logged once).
