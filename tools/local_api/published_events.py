@@ -1,21 +1,27 @@
 """The events published on the local buses, read back through EventBridge itself: a catch-all
 rule on every bus sends each event to an SQS queue on the moto server, in the shape a rule
 target receives it (`version`, `id`, `detail-type`, `source`, `time`, `detail`...), and the
-local server keeps what it reads from the queue (`GET /_local/events`)."""
+local server keeps what it reads from the queue (`GET /_local/events`). A thread reads the queue
+as events arrive, so it never piles up (moto's ReceiveMessage slows down with a long queue)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from local_api.lambda_context import ACCOUNT_ID
 from local_api.local_arns import queue_arn
 from local_api.moto_server import MotoServer
 
+LOG = logging.getLogger(__name__)
+
 CATCH_ALL = "local-published-events"  # the rule on each bus, and the queue
 MAX_MESSAGES = 10  # ReceiveMessage's limit
+READ_EVERY_SECONDS = 0.5
 # The event as a rule target receives it (moto's default target input leaves out `account`).
 FIELDS = ("version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail")
 TARGET_INPUT = {
@@ -47,6 +53,26 @@ class PublishedEvents:
             )
         self._events: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+
+    @contextmanager
+    def collecting(self) -> Iterator[PublishedEvents]:
+        """Read the queue in the background while the block runs."""
+        stop = threading.Event()
+
+        def collect() -> None:
+            while not stop.wait(READ_EVERY_SECONDS):
+                try:
+                    self.events()
+                except Exception:  # the moto server busy or going away: read again next time
+                    LOG.debug("Could not read the published events' queue", exc_info=True)
+
+        thread = threading.Thread(target=collect, name="published-events", daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            stop.set()
+            thread.join()
 
     def events(self) -> list[dict[str, Any]]:
         with self._lock:

@@ -88,7 +88,9 @@ def serve(config: ServeConfig) -> None:
         # schedules (README, "The local stack").
         template_resources = stacks[0].resources if stacks else {}
         moto, _wired = resources.enter_context(template_aws(template_resources, config.moto_port))
-        published = PublishedEvents(moto, template_buses(template_resources))
+        published = resources.enter_context(
+            PublishedEvents(moto, template_buses(template_resources)).collecting()
+        )
         specs = with_aws_endpoints(
             function_specs(functions, template.parent, functions_endpoint), moto.endpoint
         )
