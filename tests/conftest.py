@@ -39,6 +39,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
         if "api_url" in fixtures or "api_server" in fixtures:
             item.add_marker(pytest.mark.http)
+    # The long tests first: with pytest-xdist they start at once on their workers instead of
+    # ending the run on one while the other has nothing left to do. (sort is stable: the rest
+    # keep their order.)
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -69,6 +69,7 @@ def test_an_offer_is_declined_passed_on_and_accepted(http_api: HttpApi, ddb_clie
     assert (switched.status, switched.body["waitlistMode"]) == (200, "auto")
 
 
+@pytest.mark.long
 def test_an_unanswered_offer_expires_on_time_through_the_local_scheduler(
     http_api: HttpApi, api_url, ddb_client
 ):

@@ -179,6 +179,7 @@ def test_event_registration_pages_list_confirmed_then_waitlist_in_order(ddb_clie
 # ---------------------------------------------------------------- a user's registrations
 
 
+@pytest.mark.long
 def test_user_registration_pages_list_every_live_place_once_in_sign_up_order(ddb_client):
     # Given a user with a place at MANY events: waiting first in line at every third one
     user_id, holder = _create_users(2)

@@ -46,6 +46,7 @@ def put_event(endpoint: str, event_id: str) -> None:
     dynamodb_client(endpoint).put_item(TableName="EventsTable", Item=item)
 
 
+@pytest.mark.long
 def test_a_poller_follows_the_table_to_its_new_stream_after_dynamodb_local_restarts():
     port, recorder = free_port(), Recorder()
     source = StreamSource(function="Recorder", table="EventsTable")  # streamed, as the template says

@@ -26,6 +26,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.resilience.totals import TOTALS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,6 +111,7 @@ def only(directory: Path, pattern: str) -> dict[str, Any]:
     return loaded
 
 
+@pytest.mark.long
 def test_fuzzing_finds_no_server_error_and_no_broken_promise(api_url, tmp_path):
     # When Schemathesis works through every operation of the served document
     result = run_schemathesis(api_url, tmp_path)

@@ -54,6 +54,7 @@ def test_capacity_raise_beyond_the_waitlist_promotes_everyone_and_leaves_spots(d
     assert tables.waitlisted == []
 
 
+@pytest.mark.long
 def test_capacity_raise_larger_than_one_write_promotes_all_in_chunks(ddb):
     # Given a one-spot event with more people waiting than one transaction can promote
     waiting = MAX_PROMOTIONS_PER_WRITE + 5
