@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from event_core import events, registration, users
+from event_core import admission, events, registration, users
+from event_core.clock import now_iso
+from event_core.ids import new_id
 from event_core.models.events import EventCreate
 from event_core.models.registrations import Registration
 from event_core.models.users import UserCreate
+from event_core.store import admission as queue
 from tests.support.bodies import event_body, unique
 
 
@@ -41,3 +44,14 @@ def placed(event_id: str, user_id: str) -> Registration:
 
 def register_all(event_id: str, user_ids: list[str]) -> list[Registration]:
     return [placed(event_id, user_id) for user_id in user_ids]
+
+
+def a_crowd_registered(event_id: str, user_ids: list[str]) -> None:
+    """Register many people as a rush does, in this order: queued, then admitted by the event's
+    writer a batch per transaction (a few writes a person instead of a registration's round)."""
+    for user_id in user_ids:
+        queue.enqueue(event_id, user_id, now_iso())
+    owner = new_id()
+    assert queue.take_lease(event_id, owner, admission.LEASE_SECONDS)
+    admission.drain(event_id, owner, seconds=600)
+    assert not queue.head(event_id, 1)[0], "the queue was not admitted"

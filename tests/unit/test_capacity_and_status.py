@@ -8,7 +8,7 @@ from event_core import errors, events, waitlist
 from event_core.events import get_event, update_event
 from event_core.registration import register, unregister
 from event_core.waitlist import MAX_PROMOTIONS_PER_WRITE
-from tests.support.builders import a_user, an_event, placed, register_all, some_users
+from tests.support.builders import a_crowd_registered, a_user, an_event, placed, register_all, some_users
 from tests.support.invariants import assert_invariants, read_event_state
 
 
@@ -16,7 +16,7 @@ def full_event_with_waitlist(capacity: int, waiting: int) -> tuple[str, list[str
     """An event with every spot taken and `waiting` people in line; returns (id, holders, line)."""
     event_id = an_event(capacity=capacity, waitlist=True)
     people = some_users(capacity + waiting)
-    register_all(event_id, people)
+    a_crowd_registered(event_id, people)
     return event_id, people[:capacity], people[capacity:]
 
 

@@ -11,7 +11,7 @@ import pytest
 from event_core import admission, events
 from event_core.store import retry
 from event_core.store.transactions import TransactionCancelled
-from tests.support.builders import an_event, register_all, some_users
+from tests.support.builders import a_crowd_registered, an_event, some_users
 from tests.support.fault_points import dying_at
 from tests.support.invariants import assert_invariants, queue_items
 
@@ -23,7 +23,7 @@ def crowded_event(ddb: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     """Capacity 1, one attendee and WAITING people in line; retries do not sleep."""
     monkeypatch.setattr(retry.time, "sleep", lambda _: None)
     event_id = an_event(capacity=1, waitlist=True)
-    register_all(event_id, some_users(1 + WAITING))
+    a_crowd_registered(event_id, some_users(1 + WAITING))
     return event_id
 
 

@@ -20,7 +20,7 @@ from event_core.offers import accept_offer, decline_offer, expire_offer
 from event_core.registration import registration_status, unregister
 from event_core.store import retry
 from event_core.store.transactions import TransactionCancelled
-from tests.support.builders import a_user, an_event, placed, register_all, some_users
+from tests.support.builders import a_crowd_registered, a_user, an_event, placed, register_all, some_users
 from tests.support.environment import clear_caches
 from tests.support.fault_points import dying_at
 from tests.support.invariants import assert_invariants
@@ -369,7 +369,7 @@ def crowded_offer_event(ddb, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list
     monkeypatch.setattr(retry.time, "sleep", lambda _: None)
     event_id = an_offer_event(capacity=1)
     people = some_users(101)
-    register_all(event_id, people)
+    a_crowd_registered(event_id, people)
     return event_id, people
 
 
