@@ -59,7 +59,7 @@ test: ## lint, type-check, validate template and CI workflow, sam build, run all
 
 check: ## the edit loop: lint, types and the fast tests (domain rules on moto), no servers
 	$(MAKE) --no-print-directory lint
-	$(PYTHON) -m pytest tests/unit -q -x
+	$(PYTHON) -m pytest tests/unit -q -x -n $(TEST_WORKERS)
 
 lint: ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check $(CODE)
