@@ -73,9 +73,9 @@ fmt: ## ruff format and autofix
 	$(BIN)/ruff format $(CODE)
 	$(BIN)/ruff check --fix $(CODE)
 
-validate: ## sam validate --lint, cfn-lint, the CI workflow against its schema
+# `sam validate --lint` is cfn-lint (with the SAM transform) in sam's process: no second cfn-lint.
+validate: ## sam validate --lint (cfn-lint), the CI workflow against its schema
 	$(BIN)/sam validate --lint --template template.yaml
-	$(BIN)/cfn-lint template.yaml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 pytest: ## the test suite in one process (PYTEST_ARGS="-n 2" for two, as `make test` does)

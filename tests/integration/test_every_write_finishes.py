@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 
-from event_core import admission, events, registration, users
+from event_core import admission, events
 from event_core.errors import PreconditionFailed
 from event_core.models.events import EventCreate
-from event_core.models.users import UserCreate
 from event_core.store import registrations as registrations_store
 from event_core.store import retry
 from event_core.store.transactions import TransactionCancelled
-from tests.support.bodies import event_body, unique
+from tests.support.bodies import event_body
+from tests.support.builders import a_crowd_registered, some_users
 from tests.support.fault_points import dying_at
 from tests.support.invariants import (
     assert_invariants,
@@ -51,9 +51,7 @@ def crowded_event(backend: InProcessApi, ddb_endpoint: str) -> tuple[str, dict[s
     body = event_body(capacity=1, waitlistEnabled=True)
     with on_endpoint(ddb_endpoint):
         event_id = events.create_event(EventCreate.model_validate(body)).eventId
-        for _ in range(1 + WAITING):
-            user_id = users.create_user(UserCreate(userId=unique("user"), name="Waiting")).userId
-            registration.register(event_id, user_id)
+        a_crowd_registered(event_id, some_users(1 + WAITING))
     return event_id, body
 
 

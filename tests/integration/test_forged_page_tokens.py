@@ -25,6 +25,7 @@ from event_core.models.date_ranges import DateRange
 from event_core.models.events import EventStatus
 from local_api.samples import sample
 from tests.support.builders import a_user, an_event, register_all
+from tests.support.environment import clear_caches, use_function_environment
 from tests.support.lambda_runner import Answer, invoke
 from tests.support.page_tokens import forged
 
@@ -76,12 +77,16 @@ class Listings:
         return invoke(name, sample(name, path_params={"userId": self.user_id}, query=query))
 
 
-@pytest.fixture
-def listings() -> Listings:
-    event_id, other_event_id = (an_event(capacity=2, waitlist=True, organizer="Tests") for _ in range(2))
-    user_id, other_user_id, first_waiting, second_waiting = a_user(), a_user(), a_user(), a_user()
-    register_all(event_id, [user_id, other_user_id, first_waiting, second_waiting])
-    register_all(other_event_id, [user_id, other_user_id])
+@pytest.fixture(scope="module")
+def listings(ddb_endpoint: str) -> Listings:
+    """Made once for the module: its tests only read these listings."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        use_function_environment(monkeypatch, DYNAMODB_ENDPOINT=ddb_endpoint)
+        event_id, other_event_id = (an_event(capacity=2, waitlist=True, organizer="Tests") for _ in range(2))
+        user_id, other_user_id, first_waiting, second_waiting = a_user(), a_user(), a_user(), a_user()
+        register_all(event_id, [user_id, other_user_id, first_waiting, second_waiting])
+        register_all(other_event_id, [user_id, other_user_id])
+    clear_caches()
     return Listings(event_id, other_event_id, user_id, other_user_id, (first_waiting, second_waiting))
 
 

@@ -18,6 +18,7 @@ from event_core.event_listing import list_events
 from event_core.models.events import EventCreate
 from event_core.models.users import UserCreate
 from tests.support.bodies import event_body, unique
+from tests.support.builders import a_crowd_registered
 from tests.support.instants import instant_of
 from tests.support.invariants import assert_invariants, read_event_state
 from tests.support.parallel import run_concurrently
@@ -25,6 +26,7 @@ from tests.support.parallel import run_concurrently
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("local_env")]
 
 MANY = 260
+PLACES = 100  # a user's: pages of 45 (three, with five of the events deleted)
 
 
 def _create_event(body: dict[str, Any]) -> str:
@@ -147,8 +149,7 @@ def test_event_registration_pages_list_confirmed_then_waitlist_in_order(ddb_clie
     # Given an event of capacity MANY/2 with MANY/2 more people waiting, after ten others left
     event_id = _create_events([event_body(capacity=MANY // 2, waitlistEnabled=True)])[0]
     people = _create_users(MANY + 10)
-    for user_id in people:
-        registration.register(event_id, user_id)
+    a_crowd_registered(event_id, people)
     for user_id in people[MANY // 2 + 3 : MANY // 2 + 13]:
         registration.unregister(event_id, user_id)
     state = read_event_state(ddb_client, event_id)
@@ -179,11 +180,10 @@ def test_event_registration_pages_list_confirmed_then_waitlist_in_order(ddb_clie
 # ---------------------------------------------------------------- a user's registrations
 
 
-@pytest.mark.long
 def test_user_registration_pages_list_every_live_place_once_in_sign_up_order(ddb_client):
-    # Given a user with a place at MANY events: waiting first in line at every third one
+    # Given a user with a place at PLACES events: waiting first in line at every third one
     user_id, holder = _create_users(2)
-    event_ids = _create_events([event_body(capacity=1, waitlistEnabled=True) for _ in range(MANY)])
+    event_ids = _create_events([event_body(capacity=1, waitlistEnabled=True) for _ in range(PLACES)])
     full = set(event_ids[::3])
     run_concurrently([partial(registration.register, e, holder) for e in full], workers=16)
     for event_id in event_ids:  # one at a time: the sign-up order is the expected listing order

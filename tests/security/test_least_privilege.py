@@ -48,7 +48,7 @@ from local_api.samples import load_sample, sample
 from tests.security import iam
 from tests.security.rendering import template
 from tests.support.bodies import event_body, unique
-from tests.support.builders import a_user, an_event, register_all
+from tests.support.builders import a_crowd_registered, a_user, an_event, register_all, some_users
 from tests.support.clock import FrozenClock
 from tests.support.environment import REGION, clear_caches
 from tests.support.lambda_runner import Answer, invoke, load_function
@@ -235,8 +235,8 @@ def idempotency_rounds(lab: Lab, name: str, event: dict[str, Any], other: dict[s
 
 def event_with_waitlist(capacity: int = 1, waiting: int = 2) -> tuple[str, list[str]]:
     event_id = an_event(capacity=capacity, waitlist=True)
-    people = [a_user() for _ in range(capacity + waiting)]
-    register_all(event_id, people)
+    people = some_users(capacity + waiting)
+    a_crowd_registered(event_id, people)
     return event_id, people
 
 
