@@ -21,13 +21,17 @@ export SAM_CLI_TELEMETRY ?= 0
 # sam build looks for python3.13 on PATH: the venv's.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help bootstrap bootstrap-serve dev dynamodb seed reset invoke test check lint fmt typecheck validate pytest build clean
+.PHONY: help bootstrap bootstrap-serve browser dev dynamodb seed reset invoke test check lint fmt typecheck validate pytest build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 bootstrap: ## create .venv with everything (dev + test) and install DynamoDB Local (fast when nothing changed)
 	@bash tools/bootstrap.sh
+
+# Chromium for the docs page test: Debian's package, installed with apt-get if none is on PATH.
+browser:
+	@bash tools/bootstrap.sh --browser
 
 # What serving needs only (requirements-local.txt); `make test` adds the rest to the same venv.
 bootstrap-serve:
@@ -51,10 +55,11 @@ invoke: bootstrap-serve ## FN=GetEventFunction EVENT=events/get_event.json: one 
 
 # The docs page test needs chromium and the built-function test the sam build output: here they
 # fail instead of skipping when those are missing.
-# lint, validate and build are independent single-process steps: side by side they use both CPUs.
+# lint, validate and build are independent single-process steps: side by side they use both CPUs;
+# browser (apt-get, on a machine without Chromium) mostly waits on the network beside them.
 test: ## lint, type-check, validate template and CI workflow, sam build, run all tests
-	@bash tools/bootstrap.sh --browser
-	$(MAKE) --no-print-directory --jobs=3 --output-sync=target lint validate build
+	@bash tools/bootstrap.sh
+	$(MAKE) --no-print-directory --jobs=4 --output-sync=target lint validate build browser
 	TOOLCHAIN_REQUIRED=1 $(MAKE) --no-print-directory pytest PYTEST_ARGS="-n $(TEST_WORKERS) $(PYTEST_ARGS)"
 
 check: ## the edit loop: lint, types and the fast tests (domain rules on moto), no servers

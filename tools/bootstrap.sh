@@ -8,8 +8,9 @@
 # a later run without it (`make test`) adds the rest. Two stamps: the full install writes both
 # (it includes the serving set), so `make dev` after `make test` installs nothing.
 #
-# `--browser` (what `make test` passes) also makes sure a headless Chromium is there for the
-# docs page test: Debian's `chromium` package, installed with apt-get only when none is found.
+# `--browser` (what `make test` runs beside its checks) only makes sure a headless Chromium is
+# there for the docs page test: Debian's `chromium` package, installed with apt-get only when
+# none is found. On a new machine that install takes a while: beside the checks it costs no time.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -168,22 +169,22 @@ setup_browser() {
   find_chromium >/dev/null || die "chromium was installed but is not on PATH"
 }
 
-WITH_BROWSER=0
+BROWSER_ONLY=0
 SERVE_ONLY=0
 for arg in "$@"; do
   case "$arg" in
-    --browser) WITH_BROWSER=1 ;;
+    --browser) BROWSER_ONLY=1 ;;
     --serve) SERVE_ONLY=1 ;;
-    *) die "unknown option $arg (usage: bootstrap.sh [--serve] [--browser])" ;;
+    *) die "unknown option $arg (usage: bootstrap.sh [--serve | --browser])" ;;
   esac
 done
 
+if (( BROWSER_ONLY )); then
+  setup_browser
+  say "browser ready ($(find_chromium))"
+  exit 0
+fi
 check_java
 setup_python
 setup_node
-BROWSER_BANNER=""
-if (( WITH_BROWSER )); then
-  setup_browser
-  BROWSER_BANNER=", $(find_chromium)"
-fi
-say "ready ($("$VENV/bin/python" --version), $JAVA_BANNER$BROWSER_BANNER)"
+say "ready ($("$VENV/bin/python" --version), $JAVA_BANNER)"
