@@ -18,6 +18,7 @@ from moto import mock_aws
 from local_api import DEFAULT_TEMPLATE
 from local_api.tables import table_requests
 from tests.support.environment import REGION, clear_caches, use_function_environment
+from tests.support.moto_transactions import snapshot_each_table_once
 
 
 @cache
@@ -36,6 +37,7 @@ def mocked_aws() -> Iterator[Any]:
     """
     with pytest.MonkeyPatch.context() as monkeypatch:
         use_function_environment(monkeypatch)
+        snapshot_each_table_once(monkeypatch)
         with mock_aws():
             clear_caches()
             try:
