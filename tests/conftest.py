@@ -19,6 +19,7 @@ import pytest
 
 from local_api import DEFAULT_TEMPLATE, free_port
 from local_api.background import ServerHandle
+from tests.support.botocore_models import share_one_loader
 from tests.support.environment import METRICS_NAMESPACE, clear_caches, use_function_environment
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ TEMPLATE: Path = DEFAULT_TEMPLATE
 # Powertools' Metrics object reads its namespace once, when event_core is first imported (in a
 # test module, after this file): the functions' business metrics need one to flush, as in AWS.
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", METRICS_NAMESPACE)
+share_one_loader()
 SERVER_LOG_LINES_ON_FAILURE = 60
 _started_api_server: list[ServerHandle] = []  # for failure reports of tests that reach it indirectly
 
