@@ -6,6 +6,7 @@ are the local stack's own (local_api.tables), so moto and DynamoDB Local hold th
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -14,6 +15,9 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.models.table import Table
 
 from local_api import DEFAULT_TEMPLATE
 from local_api.tables import table_requests
@@ -54,12 +58,20 @@ def moto_session() -> Iterator[Any]:
 
 
 def fresh_tables(client: Any) -> None:
-    """Drop every table and create the template's tables anew, empty."""
+    """The template's tables anew, empty: copies of empty tables created once (through the API,
+    as any table) and kept; creating four tables through the API took 11 ms in every test."""
+    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION]
+    backend.tables = copy.deepcopy(_empty_tables(client))
+    clear_caches()
+
+
+@cache
+def _empty_tables(client: Any) -> dict[str, Table]:
     for name in client.list_tables()["TableNames"]:
         client.delete_table(TableName=name)
     for request in table_definitions().values():
         client.create_table(**request)
-    clear_caches()
+    return copy.deepcopy(dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].tables)
 
 
 @contextmanager
