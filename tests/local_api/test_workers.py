@@ -4,6 +4,7 @@ one invocation per process at a time, concurrent requests in separate processes.
 from __future__ import annotations
 
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -47,6 +48,10 @@ def test_function_gets_template_environment_layer_and_context(sample_server, ddb
     assert body["sys_path_head"][0].endswith("/fn")
     assert body["sys_path_head"][1].endswith("/layer")
     assert body["cwd"] == body["sys_path_head"][0]
+    # then only the interpreter's own directories, not the server's (tools/, its PYTHONPATH)
+    interpreter = (sys.prefix, sys.base_prefix)
+    assert body["sys_path_rest"]
+    assert all(path.startswith(interpreter) for path in body["sys_path_rest"]), body["sys_path_rest"]
     assert body["path"] == "/echo"
     assert body["query"] == {"name": "x"}
     context = body["context"]

@@ -1,9 +1,8 @@
 """The context object the Lambda Python runtime passes a handler: the attributes and the method
 that handlers and Powertools use. One class for the local workers, the tests and the benchmark.
 
-Stdlib only, and nothing but this class: the local worker and the cold-start benchmark keep the
-function's own import path, so they run this file by its path (runpy.run_path) instead of
-importing it.
+Stdlib only, and nothing but this class: the cold-start benchmark keeps the function's own
+import path, so it runs this file by its path (runpy.run_path) instead of importing it.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""One warm worker subprocess, seen from the server: spawn it, hand it an event, read the reply.
+"""One warm worker process, seen from the server: start it, hand it an event, read the reply.
 
-The worker (`worker.py`) runs on the server's interpreter. Events and results travel on two
-dedicated pipes; the worker's stdout and stderr are the server's log fd, so handler output is
-logged and never mistaken for a result.
+The worker (`worker.py`, forked by `fork_server.py`) runs on the server's interpreter. Events
+and results travel on two dedicated pipes; the worker's stdout and stderr are the server's log
+fd, so handler output is logged and never mistaken for a result.
 
 As on AWS, a new worker's init phase (importing the handler) is not part of its first
 invocation's timeout: the function's timeout starts when the worker says it is ready.
@@ -12,25 +12,24 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing.connection
 import os
 import selectors
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from local_api import worker
+from local_api import fork_server, worker
 from local_api.functions import FunctionSpec
 
-WORKER_SCRIPT = Path(worker.__file__).resolve()
 STDERR_FD = 2
 # Only a guard against an import that hangs. AWS gives the init phase 10 s of its own; here every
 # worker that starts at once (a burst of requests) imports on the same few CPUs, which on a busy
 # machine takes far longer and says nothing about the code.
 INIT_TIMEOUT_SECONDS = 120.0
+# A worker whose results pipe closed is exiting; one that has not after this is killed.
+REAP_GRACE_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,31 +54,24 @@ class WorkerProcess:
         self.spec = spec
         events_read, events_write = os.pipe()
         results_read, results_write = os.pipe()
-        command = [
-            sys.executable,
-            "-P",  # no script directory on sys.path: the worker sets the path itself
-            str(WORKER_SCRIPT),
-            f"--events-fd={events_read}",
-            f"--results-fd={results_write}",
-            f"--handler={spec.handler}",
-            *map(str, spec.import_paths),
-        ]
         try:
-            self.process = subprocess.Popen(
-                command,
-                pass_fds=(events_read, results_write),
-                env=dict(spec.environment),
-                cwd=spec.code_dir,
-                stdin=subprocess.DEVNULL,
-                stdout=log_fd,
-                stderr=log_fd,
+            self.process = fork_server.start(
+                handler=spec.handler,
+                import_paths=spec.import_paths,
+                environment=spec.environment,
+                events_fd=events_read,
+                results_fd=results_write,
+                log_fd=log_fd,
             )
         except BaseException:
-            for fd in (events_read, events_write, results_read, results_write):
-                os.close(fd)
+            os.close(events_write)
+            os.close(results_read)
             raise
-        os.close(events_read)
-        os.close(results_write)
+        finally:  # the worker has its own copies
+            os.close(events_read)
+            os.close(results_write)
+        self._pid = self.process.pid or 0
+        self.exit_code: int | None = None
         self._events = os.fdopen(events_write, "wb")
         self._results = results_read
         self._selector = selectors.DefaultSelector()
@@ -89,7 +81,7 @@ class WorkerProcess:
 
     @property
     def pid(self) -> int:
-        return self.process.pid
+        return self._pid
 
     def invoke(self, event: Any, request_id: str) -> Reply:
         """Run one invocation; blocks until it answers, dies, or reaches the function timeout
@@ -138,7 +130,7 @@ class WorkerProcess:
         return Reply(_error(request_id, "Sandbox.Timedout", text), is_error=True, worker_usable=False)
 
     def _exited(self, request_id: str) -> Reply:
-        code = self.process.wait()
+        code = self._reap()
         text = f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}"
         return Reply(_error(request_id, "Runtime.ExitError", text), is_error=True, worker_usable=False)
 
@@ -166,16 +158,39 @@ class WorkerProcess:
     def stop(self, grace: float = 2.0) -> None:
         """Ask the worker to exit; kill it after `grace`."""
         self.ask_to_exit()
-        try:
-            self.process.wait(grace)
-        except subprocess.TimeoutExpired:
+        if not self._exited_within(grace):
             self.kill()
+        self._reap()
         self._close_results()
 
     def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
+        self._signal_kill()
+        self._reap()
+
+    def _signal_kill(self) -> None:
+        with fork_server.BOOKKEEPING:
+            if self.exit_code is None and self.process.exitcode is None:
+                self.process.kill()
+
+    def _exited_within(self, seconds: float | None) -> bool:
+        try:
+            sentinel = self.process.sentinel
+        except ValueError:  # closed: reaped by another thread
+            return True
+        return bool(multiprocessing.connection.wait([sentinel], seconds))
+
+    def _reap(self) -> int:
+        """Wait for the worker to exit (killed if it will not); its exit code, negative for the
+        signal that ended it."""
+        if self.exit_code is None and not self._exited_within(REAP_GRACE_SECONDS):
+            self._signal_kill()
+            self._exited_within(None)
+        with fork_server.BOOKKEEPING:
+            if self.exit_code is None:
+                self.process.join()  # at once: the worker has exited
+                self.exit_code = self.process.exitcode
+                self.process.close()
+        return self.exit_code if self.exit_code is not None else -1
 
     def _close_results(self) -> None:
         if self._selector.get_map():

@@ -1,8 +1,9 @@
 """A warm Lambda worker process: imports one handler once, then serves invocations from a pipe.
 
-Run by `process.py` as `python -P worker.py --events-fd N --results-fd M --handler app.fn DIR...`.
-Stdlib only: it shares the interpreter (and site-packages) with the server, but its import path
-starts with the function's code directory and its layers, like /var/task and /opt/python.
+Forked by `fork_server.py` (`run`), it first makes itself the function's sandbox: the function's
+environment (os.environ replaced), its import path (the code directory and the layers, like
+/var/task and /opt/python, then only the interpreter's own directories) and working directory.
+Stdlib only: it shares the interpreter (and site-packages) with the server.
 
 Protocol, one line per message:
   results fd -> b"ready" once, when the handler module is imported (or failed to import): the
@@ -16,29 +17,26 @@ stderr, so logs never mix with results.
 
 from __future__ import annotations
 
-import argparse
 import decimal
 import importlib
+import io
 import json
 import os
-import runpy
 import signal
 import sys
+import sysconfig
 import traceback
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, BinaryIO
+
+from local_api.lambda_context import LambdaContext
 
 Handler = Callable[[Any, Any], Any]
 
 READY = b"ready"
 OK = b"ok"
 ERROR = b"error"
-
-
-# lambda_context.py, beside this file, run by its path: the worker's import path is the function's.
-LambdaContext = runpy.run_path(os.path.join(os.path.dirname(os.path.abspath(__file__)), "lambda_context.py"))[
-    "LambdaContext"
-]
 
 
 def context(request_id: str, deadline_ms: int) -> Any:
@@ -127,28 +125,52 @@ def serve(events: BinaryIO, results: BinaryIO, handler_spec: str) -> None:
         results.flush()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events-fd", type=int, required=True)
-    parser.add_argument("--results-fd", type=int, required=True)
-    parser.add_argument("--handler", required=True)
-    parser.add_argument("paths", nargs="+", help="code directory first, then layer directories")
-    args = parser.parse_args(argv)
-
-    # The server owns shutdown (it closes our events pipe); Ctrl-C in its terminal is not ours.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    sys.path[:0] = args.paths
-    os.chdir(args.paths[0])
-    with os.fdopen(args.events_fd, "rb") as events, os.fdopen(args.results_fd, "wb") as results:
-        serve(events, results, args.handler)
-    return 0
-
-
-if __name__ == "__main__":
-    code = main()
+def run(
+    handler: str, import_paths: list[str], environment: dict[str, str], events: int, results: int, log: int
+) -> None:
+    """The forked worker's life: become the function's sandbox, then serve until the server
+    closes the events pipe. Never returns."""
+    for fd in (1, 2):
+        os.dup2(log, fd)
+    os.close(log)
+    os.environ.clear()
+    os.environ.update(environment)
+    _apply_interpreter_options(environment)
+    sys.path[:] = [*import_paths, *_interpreter_paths(sys.path)]
+    os.chdir(import_paths[0])
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server owns shutdown (it closes the events pipe)
+    with os.fdopen(events, "rb") as event_lines, os.fdopen(results, "wb") as result_lines:
+        serve(event_lines, result_lines, handler)
+    sys.stdout.flush()
+    sys.stderr.flush()
     # No interpreter teardown, as when Lambda shuts a sandbox down: a hundred workers finalizing
     # boto3 and pydantic at once, when the server stops, took seconds of CPU. Nothing is lost:
     # results and logs are flushed after every invocation.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    os._exit(0)
+
+
+def _interpreter_paths(paths: Sequence[str]) -> list[str]:
+    """The standard library's and site-packages' entries of `paths`, not the server's own
+    (PYTHONPATH, its working directory), which a Lambda sandbox does not have."""
+    own = {sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+    stdlib_zip = f"python{sys.version_info.major}{sys.version_info.minor}.zip"
+
+    def interpreters(path: str) -> bool:
+        inside = any(path == top or path.startswith(top + os.sep) for top in own)
+        return inside or os.path.basename(path) == stdlib_zip
+
+    return [path for path in paths if path and interpreters(path)]
+
+
+def _apply_interpreter_options(environment: Mapping[str, str]) -> None:
+    """PYTHONWARNINGS and PYTHONUNBUFFERED, which a new interpreter reads at start-up and a fork
+    does not."""
+    set_option = getattr(warnings, "_setoption", None)  # what the interpreter itself applies them with
+    options = environment.get("PYTHONWARNINGS", "").split(",")
+    for option in filter(None, map(str.strip, options)):
+        if set_option is not None:
+            set_option(option)
+    if environment.get("PYTHONUNBUFFERED"):
+        for stream in (sys.stdout, sys.stderr):
+            if isinstance(stream, io.TextIOWrapper):
+                stream.reconfigure(line_buffering=True)

@@ -40,6 +40,7 @@ def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
             "pid": os.getpid(),
             "cwd": os.getcwd(),
             "sys_path_head": sys.path[:2],
+            "sys_path_rest": sys.path[2:],
             "layer_value": importlib.import_module("shared").LAYER_VALUE,
             "env": {key: os.environ.get(key) for key in ENV_KEYS},
             "path": event["path"],
