@@ -13,7 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections.abc import Mapping, Sequence
-from multiprocessing import reduction
+from multiprocessing import forkserver, reduction
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,15 @@ _context = multiprocessing.get_context("forkserver")
 # Held while a worker is started, and while a caller reads a worker's exit: multiprocessing reads
 # an exit code off a pipe, and starting a process polls the others' pipes from that thread.
 BOOKKEEPING = threading.Lock()
+
+
+def start_now() -> None:
+    """Start the fork server (and multiprocessing's resource tracker, which it starts) now
+    instead of with the first worker: each keeps the stdout and stderr it starts with for as
+    long as this process lives, and later they may be a pipe that someone reads to its end
+    (`output_filter`)."""
+    _context.set_forkserver_preload(list(PRELOAD))
+    forkserver.ensure_running()
 
 
 class InheritedFd:

@@ -96,6 +96,8 @@ class LocalLambdaRuntime:
         if self._watch is not None:
             self._watch.stop()
         with self._lock:
+            if self._closed:
+                return
             self._closed = True
             pools, self._pools = list(self._pools.values()), {}
         exiting = [worker for pool in pools for worker in pool.shut()]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dynamodb_model.switch import model_requested, modeled
+from local_api import fork_server
 from local_api.dynamodb_local import start_dynamodb_local, storage_note
 from local_api.errors import LocalApiError
 from local_api.functions import function_provider, function_specs, load_stacks, template_parameters
@@ -61,6 +62,7 @@ def serve(config: ServeConfig) -> None:
         with_model = model_requested(os.environ)
     except ValueError as error:
         raise LocalApiError(str(error)) from None
+    fork_server.start_now()  # before stderr is the filter's pipe
     with ExitStack() as resources:
         resources.enter_context(filtered_stderr(metrics=config.metrics))
         endpoint = config.dynamodb_endpoint
