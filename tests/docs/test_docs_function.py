@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +62,7 @@ def call(path: str, stage_prefix: str = "/dev") -> dict[str, Any]:
     event["resource"] = event["path"] = event["requestContext"]["resourcePath"] = path
     event["requestContext"]["path"] = f"{stage_prefix}{path}"
     handler = load_function("docs").lambda_handler
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="No application metrics to publish")
-        answer: dict[str, Any] = handler(event, LambdaContext("docs", "req-docs"))
+    answer: dict[str, Any] = handler(event, LambdaContext("docs", "req-docs"))
     # the REST resolver answers multiValueHeaders; one value each here
     answer["headers"] = {name: ",".join(values) for name, values in answer["multiValueHeaders"].items()}
     return answer

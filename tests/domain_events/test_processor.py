@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import warnings
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,9 +29,7 @@ from .records import batch, event_item, promoted, record, registration
 
 def handle(event: dict[str, Any]) -> dict[str, Any]:
     handler = load_function("stream_processor").lambda_handler
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="No application metrics to publish")
-        return handler(copy.deepcopy(event), LambdaContext("StreamProcessorFunction", "req-1"))
+    return handler(copy.deepcopy(event), LambdaContext("StreamProcessorFunction", "req-1"))
 
 
 def lambda_retry(event: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:

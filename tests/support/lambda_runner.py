@@ -8,7 +8,6 @@ import itertools
 import json
 import os
 import sys
-import warnings
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -72,9 +71,7 @@ def invoke_raw(name: str, event: dict[str, Any]) -> Any:
     return what it returns (a stream consumer's answer, say)."""
     handler = load_function(name).lambda_handler
     context = LambdaContext(name, f"req-{next(_counter)}")
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="No application metrics to publish")
-        return handler(copy.deepcopy(event), context)
+    return handler(copy.deepcopy(event), context)
 
 
 def invoke(name: str, event: dict[str, Any]) -> Answer:
