@@ -119,6 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# The samples whose right answer is not a 2xx (tests/handlers/test_handler_samples.py says which):
+# the seed holds no offer to decline, and the sample's check-in is open only from a day before its
+# event (2031-03-10) until a day after, so on the real clock it answers 409 after what a check-in reads.
+REFUSED_SAMPLES = {"decline_offer": {409}, "check_in": {409}}
+
+
 def cold(endpoint: str, client: DynamoDBClient, snapshot: Snapshot, rounds: int) -> None:
     from bench import coldstart, report
     from bench.lambda_env import XRaySink, template_functions
@@ -138,8 +144,11 @@ def cold(endpoint: str, client: DynamoDBClient, snapshot: Snapshot, rounds: int)
     skipped = sorted(name for name in functions if name not in measured)
     for target in targets:
         for profile in target.profiles:
-            if not all(200 <= status < 300 for status in target.statuses(profile)):
-                raise RuntimeError(f"{target.name} answered {target.statuses(profile)} on a cold start")
+            answered = target.statuses(profile)
+            if not all(
+                200 <= status < 300 or status in REFUSED_SAMPLES.get(target.name, ()) for status in answered
+            ):
+                raise RuntimeError(f"{target.name} answered {answered} on a cold start")
     report.section(
         f"1. Cold start per function (median of {rounds} runs, Lambda's packages only)",
         report.table(coldstart.COLUMNS, coldstart.summary(targets)),
